@@ -1,0 +1,39 @@
+# The two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint bench samples clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The samples include applications with errors on purpose, so exit code 1 is the expected outcome.
+demo: install
+	@$(BIN)/klynge check sample_budgets/; rc=$$?; \
+	if [ $$rc -gt 1 ]; then exit $$rc; fi; \
+	echo; echo "(exit code $$rc: some samples contain mistakes on purpose; see sample_budgets/README.md)"
+
+lint: install
+	$(BIN)/ruff check klyngecli tests benchmarks scripts
+	$(BIN)/ruff format --check klyngecli tests benchmarks scripts
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+samples: install
+	$(BIN)/python scripts/make_samples.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

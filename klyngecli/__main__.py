@@ -1,0 +1,5 @@
+"""`python -m klyngecli`."""
+
+from klyngecli.cli import main
+
+main()

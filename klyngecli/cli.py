@@ -1,0 +1,252 @@
+"""The command line: parse options, call the engine, pick a reporter, write, exit. Thin."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from klyngecli import __version__
+from klyngecli.callspec import DEFAULT_CALL, Call, CallError, builtin_calls, load_call
+from klyngecli.engine import Options, Selection, check_file
+from klyngecli.explain import describe_call, describe_rule, rule_table
+from klyngecli.findings import CATALOG, Severity
+from klyngecli.model import GrantType
+from klyngecli.paths import PathError, select_files
+from klyngecli.reader.cells import parse_datetime
+from klyngecli.report import CallInfo, Report, ToolInfo, summarise
+from klyngecli.reporters import Style, reporters
+from klyngecli.writer.atomic import atomic_write_text
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Kontrollerer budgetark til Det danske klyngeprogram 2025-2028 / Checks budget "
+    "workbooks for the Danish cluster programme 2025-2028.",
+)
+
+USAGE_ERROR = 2
+
+
+class Lang(StrEnum):
+    da = "da"
+    en = "en"
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str) -> NoReturn:
+    """A usage error: a plain sentence on standard error, exit code 2."""
+    typer.echo(f"klynge: {message}", err=True)
+    raise typer.Exit(USAGE_ERROR)
+
+
+def _lang(value: Lang | None) -> str:
+    if value is not None:
+        return value.value
+    env = os.environ.get("KLYNGE_LANG", "da").strip().lower() or "da"
+    if env not in ("da", "en"):
+        fail(f"KLYNGE_LANG must be 'da' or 'en', not {env!r}")
+    return env
+
+
+def _call(id_or_path: str) -> Call:
+    try:
+        return load_call(id_or_path)
+    except CallError as exc:
+        fail(str(exc))
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        if not code.startswith("KL") or not any(known.startswith(code) for known in CATALOG):
+            fail(f"unknown rule code or prefix {code!r} (see `klynge rules`)")
+    return codes
+
+
+def _submitted(value: str | None, call: Call, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    if value.strip().lower() == "now":
+        return now
+    moment = parse_datetime(value, call.zone)
+    if moment is None:
+        fail(f"--submitted-at: cannot read {value!r}; use an ISO date-time or 'now'")
+    return moment
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"klynge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """klynge: checks grant application budget workbooks against the call's rules."""
+
+
+def _style(lang: str, output: Path | None, quiet: bool, verbose: bool) -> Style:
+    to_terminal = output is None and sys.stdout.isatty()
+    color = (to_terminal and "NO_COLOR" not in os.environ) or (
+        output is None and bool(os.environ.get("FORCE_COLOR")) and "NO_COLOR" not in os.environ
+    )
+    width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
+    return Style(lang=lang, color=color, width=width, quiet=quiet, verbose=verbose)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs to check.")],
+    call_id: Annotated[
+        str, typer.Option("--call", help="Call id or rules file (TOML).")
+    ] = DEFAULT_CALL,
+    submitted_at: Annotated[
+        str | None,
+        typer.Option("--submitted-at", help="Submission time (ISO date-time) or 'now'."),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the report to FILE.")
+    ] = None,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")] = None,
+    select: Annotated[
+        str | None, typer.Option("--select", help="Codes or prefixes to run (KL4,KL501).")
+    ] = None,
+    ignore: Annotated[
+        str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Findings that make the exit code 1.")
+    ] = FailOn.error,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only the summary.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Also the passed checks.")
+    ] = False,
+) -> None:
+    """Check budget workbooks; exit 0 when none has a finding at or above --fail-on."""
+    language = _lang(lang)
+    call = _call(call_id)
+    now = datetime.now(call.zone)
+    selection = Selection(select=_codes(select) or ("KL",), ignore=_codes(ignore))
+    options = Options(
+        call=call, now=now, submitted_at=_submitted(submitted_at, call, now), selection=selection
+    )
+    try:
+        selected = select_files(paths)
+    except PathError as exc:
+        fail(f"no such file or folder: {exc}")
+    if not selected.files:
+        fail("no workbook found (looked for .xlsx, .xlsm, .xls, .xlsb and .ods files)")
+    results = [check_file(path, options) for path in selected.files]
+    report = Report(
+        tool=ToolInfo(version=__version__),
+        call=CallInfo(
+            id=call.id, title=call.title(language), deadline=call.deadline_at.isoformat()
+        ),
+        lang=language,
+        fail_on=fail_on.value,
+        files=results,
+        summary=summarise(results, skipped=len(selected.skipped)),
+    )
+    rendered = reporters()[fmt.value](report, _style(language, output, quiet, verbose))
+    if output is not None:
+        try:
+            atomic_write_text(output, rendered)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(rendered)
+        sys.stdout.flush()
+    raise typer.Exit(exit_code(report, fail_on))
+
+
+def exit_code(report: Report, fail_on: FailOn) -> int:
+    """1 when any finding is at or above --fail-on; the one place that decides."""
+    if fail_on is FailOn.never:
+        return 0
+    threshold = Severity(fail_on.value).rank
+    failing = any(f.severity.rank >= threshold for r in report.files for f in r.findings)
+    return 1 if failing else 0
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    grant: Annotated[GrantType, typer.Option("--grant", help="innovation or basis.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    call_id: Annotated[str, typer.Option("--call", help="Call id or rules file.")] = DEFAULT_CALL,
+) -> None:
+    """Write an empty budget workbook in format 1, with drop-down lists."""
+    from klyngecli.writer.template import write_template
+
+    call = _call(call_id)
+    if out.exists() and not force:
+        fail(f"{out} exists; use --force to overwrite it")
+    if out.suffix.lower() != ".xlsx":
+        fail(f"{out}: the template is an .xlsx workbook; name it NAME.xlsx")
+    if not out.parent.is_dir():
+        fail(f"no such folder: {out.parent}")
+    try:
+        write_template(out, grant, call)
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    typer.echo(f"{out}")
+
+
+@app.command("rules")
+def rules_command(
+    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en.")] = None,
+) -> None:
+    """List every rule: code, severity, title."""
+    sys.stdout.write(rule_table(_lang(lang)))
+
+
+@app.command()
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code, e.g. KL401.")],
+    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en.")] = None,
+    call_id: Annotated[str, typer.Option("--call", help="Call id or rules file.")] = DEFAULT_CALL,
+) -> None:
+    """One rule in full: what, why, the active call's parameters, how to fix."""
+    text = describe_rule(code.strip().upper(), _call(call_id), _lang(lang))
+    if text is None:
+        fail(f"unknown rule code {code!r} (see `klynge rules`)")
+    sys.stdout.write(text)
+
+
+@app.command()
+def calls(
+    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en.")] = None,
+) -> None:
+    """List the built-in calls with their key dates and caps."""
+    language = _lang(lang)
+    sys.stdout.write("".join(describe_call(load_call(c), language) for c in builtin_calls()))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,146 @@
+"""One file through the whole flow: read → rules → selected, sorted findings → FileResult.
+A rule (or the reader) that raises becomes KL900 for that file; nothing escapes."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from klyngecli.callspec import Call
+from klyngecli.figures import figures_of
+from klyngecli.findings import Finding, Severity, declare
+from klyngecli.model import Application
+from klyngecli.reader.workbook import read_workbook
+from klyngecli.report import UNREADABLE_CODES, Figures, FileResult, verdict_of
+from klyngecli.rules import Context, load_all
+
+KL900 = declare(
+    "KL900",
+    Severity.ERROR,
+    "Kontrolprogrammet fejlede på denne fil",
+    "The checker itself failed on this file",
+    """What it does: reports that klyngecli itself failed while checking this file: a bug, or a
+reader that gave up. The other files of a batch are still checked.
+
+Why: a file the checker could not finish must never pass silently.
+
+Fix: check the file by hand, and report the problem to the klyngecli maintainers with the
+message (it names the step that failed).""",
+)
+
+# Findings that say the file could not be checked at all are reported whatever is selected.
+ALWAYS_REPORTED = UNREADABLE_CODES | {"KL900"}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """--select/--ignore by prefix, flake8's way: the longest matching prefix decides, and
+    ignore wins a tie."""
+
+    select: tuple[str, ...] = ("KL",)
+    ignore: tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        if code in ALWAYS_REPORTED:
+            return True
+        chosen = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        dropped = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        return chosen > dropped
+
+
+@dataclass(frozen=True)
+class Options:
+    call: Call
+    now: datetime
+    submitted_at: datetime | None = None
+    selection: Selection = field(default_factory=Selection)
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _crash(step: str, exc: BaseException) -> Finding:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    origin = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
+    text = f"{type(exc).__name__}: {exc}"[:300]
+    return KL900.finding(
+        None,
+        f"Kontrolprogrammet fejlede under {step}{origin}: {text}. Filens øvrige kontroller "
+        "mangler; kontrollér den manuelt",
+        f"The checker itself failed during {step}{origin}: {text}. The file's other checks are "
+        "missing; check it by hand",
+        found=text,
+    )
+
+
+def sort_key(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[int, int, int, int, str]]:
+    """Findings in reading order: file-level first, then by sheet, row, column and code."""
+    order = {name: i for i, name in enumerate(sheets)}
+
+    def key(f: Finding) -> tuple[int, int, int, int, str]:
+        file_level = 0 if f.sheet is None else 1
+        return (file_level, order.get(f.sheet or "", -1), f.row, f.col, f.code)
+
+    return key
+
+
+def run_rules(
+    app: Application, ctx: Context, selection: Selection
+) -> tuple[list[Finding], list[str]]:
+    """The findings of the selected rules, and the codes of the rules that ran."""
+    findings: list[Finding] = []
+    ran: list[str] = []
+    for code, rule in load_all().items():
+        if not selection.wants(code):
+            continue
+        ran.append(code)
+        try:
+            findings.extend(rule(app, ctx))
+        except Exception as exc:
+            findings.append(_crash(code, exc))
+    return findings, ran
+
+
+def check_file(path: Path, options: Options) -> FileResult:
+    """Check one workbook; every outcome, including a bug, is a FileResult."""
+    ctx = Context(call=options.call, submitted_at=options.submitted_at, now=options.now)
+    app: Application | None = None
+    figures = Figures()
+    try:
+        app, findings = read_workbook(path, options.call)
+    except Exception as exc:
+        findings = [_crash("læsning / reading", exc)]
+    ran: list[str] = []
+    if app is not None:
+        rule_findings, ran = run_rules(app, ctx, options.selection)
+        findings += rule_findings
+        try:
+            figures = figures_of(app, options.call)
+        except Exception as exc:
+            findings.append(_crash("nøgletal / figures", exc))
+    kept = [f for f in findings if options.selection.wants(f.code)]
+    kept.sort(key=sort_key(app.sheet_order if app else ()))
+    applicant = app.applicant if app else None
+    return FileResult(
+        path=str(path),
+        sha256=_sha256(path),
+        verdict=verdict_of(kept),
+        applicant=applicant.name.value if applicant else None,
+        cvr=applicant.cvr.value if applicant else None,
+        grant=app.grant.value if app and app.grant else None,
+        figures=figures,
+        findings=kept,
+        rules_run=ran,
+    )

@@ -1,0 +1,176 @@
+"""Findings: what a check says about one place in a workbook, in Danish and English.
+
+Every code is declared once in `CATALOG` with its severity and titles; the reader and the rules
+make findings through the declared `Code`, so a code cannot be emitted with another severity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from klyngecli.model import Area, CellRef
+
+Scalar = str | int | float | bool | None
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class Fix(BaseModel):
+    """How to fix a finding, in kroner where it can be computed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: Scalar = None  # the change, in kr. (always positive)
+    target: Scalar = None  # the value to set, in kr.
+    da: str
+    en: str
+
+    @classmethod
+    def of(cls, *, da: str, en: str, amount: object = None, target: object = None) -> Fix:
+        return cls(amount=scalar(amount), target=scalar(target), da=da, en=en)
+
+
+class Finding(BaseModel):
+    """One finding about one place of one workbook; a plain value that pickles and serialises."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    sheet: str | None = None
+    cell: str | None = None  # "H7", or a range "A5:F5"; None for a whole sheet or the file
+    row: int = -1  # 0-based, for sorting; -1 when the finding is about a sheet or the file
+    col: int = -1
+    message_da: str
+    message_en: str
+    found: Scalar = None
+    limit: Scalar = None
+    fix: Fix | None = None
+
+    @property
+    def location(self) -> str:
+        if self.sheet is None:
+            return ""
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+    def message(self, lang: str) -> str:
+        return self.message_en if lang == "en" else self.message_da
+
+
+def scalar(value: object) -> Scalar:
+    """A JSON-friendly form of a found or limit value: Decimal → int/float, dates → ISO text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+Where = CellRef | Area | str | None
+
+
+@dataclass(frozen=True)
+class Code:
+    """A declared finding code: severity, titles and the documentation `klynge explain` shows."""
+
+    code: str
+    severity: Severity
+    title_da: str
+    title_en: str
+    doc: str
+    params: tuple[str, ...] = ()  # the call parameters the rule uses, as dotted paths
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_da
+
+    def finding(
+        self,
+        where: Where,
+        da: str,
+        en: str,
+        *,
+        found: object = None,
+        limit: object = None,
+        fix: Fix | None = None,
+    ) -> Finding:
+        sheet, cell, row, col = _place(where)
+        return Finding(
+            code=self.code,
+            severity=self.severity,
+            sheet=sheet,
+            cell=cell,
+            row=row,
+            col=col,
+            message_da=da,
+            message_en=en,
+            found=scalar(found),
+            limit=scalar(limit),
+            fix=fix,
+        )
+
+
+def _place(where: Where) -> tuple[str | None, str | None, int, int]:
+    if isinstance(where, CellRef):
+        return where.sheet, where.a1, where.row, where.col
+    if isinstance(where, Area):
+        first = where.first
+        return where.sheet, where.a1, (first.row if first else -1), (first.col if first else -1)
+    return where, None, -1, -1
+
+
+CATALOG: dict[str, Code] = {}
+
+
+def declare(
+    code: str,
+    severity: Severity,
+    title_da: str,
+    title_en: str,
+    doc: str,
+    params: tuple[str, ...] = (),
+) -> Code:
+    """Add a code to the catalogue; a code is declared exactly once."""
+    if code in CATALOG:
+        raise ValueError(f"{code} is declared twice")
+    CATALOG[code] = Code(code, severity, title_da, title_en, doc, params)
+    return CATALOG[code]
+
+
+# --- Formatting of numbers in messages -------------------------------------------------------
+
+ORE = Decimal("0.01")
+
+
+def kr(amount: Decimal) -> str:
+    """Kroner the Danish way in both languages, as the call writes them: 45.000 kr., 1.234,50 kr."""
+    amount = amount.quantize(ORE, rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    whole, _, ore = f"{abs(amount):.2f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped},{ore} kr." if ore != "00" else f"{sign}{grouped} kr."
+
+
+def pct(fraction: Decimal, lang: str) -> str:
+    """A fraction as a percentage, one decimal where needed: 0.743 → 74,3 % (da), 74.3 % (en)."""
+    value = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{value:.1f}".removesuffix(".0")
+    return text.replace(".", ",") + " %" if lang == "da" else text + " %"
+
+
+def both_pct(fraction: Decimal) -> tuple[str, str]:
+    return pct(fraction, "da"), pct(fraction, "en")

@@ -1,0 +1,242 @@
+"""The typed application read from one workbook. Every value remembers its Sheet!Cell. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class GrantType(StrEnum):
+    INNOVATION = "innovation"
+    BASIS = "basis"
+
+
+class Designation(StrEnum):
+    DESIGNATED = "udpeget"
+    APPLIED = "ansøgt"
+    NO = "nej"
+
+
+class Category(StrEnum):
+    """Cost categories of the Budget sheet."""
+
+    STAFF = "løn"
+    CONSULTANTS = "eksterne konsulenter"
+    TRAVEL = "rejser"
+    EQUIPMENT = "udstyr"
+    AUDIT = "revision"
+    OTHER = "øvrige omkostninger"
+    INDIRECT = "indirekte omkostninger"
+    SME_GRANTS = "tilskud til smv-samarbejder"
+
+
+class Source(StrEnum):
+    """Financing sources of the Finansiering sheet."""
+
+    REGIONALFONDEN = "regionalfonden"
+    DECENTRALE = "decentrale"
+    UFS = "ufs"
+    PRIVATE_CASH = "privat kontant"
+    PUBLIC_CASH = "offentlig kontant"
+    OWN = "egenfinansiering"
+    SME_OWN = "smv egenfinansiering"
+
+
+def column_letters(col: int) -> str:
+    """0-based column index to letters: 0 → A, 27 → AB."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True, slots=True)
+class CellRef:
+    """A cell, 0-based row and column, on a named sheet."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return f"{column_letters(self.col)}{self.row + 1}"
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.a1}"
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A range of cells on one sheet, or the whole sheet when `first` is None."""
+
+    sheet: str
+    first: CellRef | None = None
+    last: CellRef | None = None
+
+    @property
+    def a1(self) -> str | None:
+        if self.first is None:
+            return None
+        if self.last is None or self.last == self.first:
+            return self.first.a1
+        return f"{self.first.a1}:{self.last.a1}"
+
+    @staticmethod
+    def of(ref: CellRef) -> Area:
+        return Area(ref.sheet, ref, ref)
+
+    @staticmethod
+    def row_span(sheet: str, row: int, cols: Iterable[int]) -> Area:
+        col_list = sorted(cols)
+        if not col_list:
+            return Area(sheet)
+        return Area(sheet, CellRef(sheet, row, col_list[0]), CellRef(sheet, row, col_list[-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class Value(Generic[T]):
+    """A value read from a cell. `value` is None when the cell was blank or could not be read
+    (the reader has then already reported why, so rules stay silent about it)."""
+
+    value: T | None
+    ref: CellRef | None = None
+    text: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+Amount = Value[Decimal]
+
+
+def total(amounts: Iterable[Amount]) -> Decimal | None:
+    """The exact sum, or None when any part is unknown."""
+    result = Decimal(0)
+    for amount in amounts:
+        if amount.value is None:
+            return None
+        result += amount.value
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One row of the Budget (a cost category) or Finansiering (a source) sheet."""
+
+    key: str  # a Category or Source value
+    label: Value[str]
+    amounts: dict[int, Amount]  # year → amount; blank cells are 0
+    stated_total: (
+        Amount | None
+    )  # the row's `I alt` cell, when the sheet has that column and it is filled
+
+    @property
+    def row(self) -> int:
+        return self.label.ref.row if self.label.ref else 0
+
+    def sum(self) -> Decimal | None:
+        return total(self.amounts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsRow:
+    """A stated totals row (`I alt`, `Total`, `Sum`, `Samlet`): column → stated amount."""
+
+    label: Value[str]
+    cells: dict[str, Amount]  # column key (a year as text, "total", or an SME column name) → stated
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A Budget or Finansiering sheet."""
+
+    sheet: str
+    header_row: int
+    year_cols: dict[int, int]  # year → column
+    total_col: int | None
+    lines: tuple[Line, ...]
+    totals: tuple[TotalsRow, ...]
+    width: int
+    in_kroner: bool  # every year column is in unit kr. (for KL106)
+
+    def lines_with(self, key: str) -> list[Line]:
+        return [line for line in self.lines if line.key == key]
+
+    def sum_of(self, key: str) -> Decimal | None:
+        return total(a for line in self.lines_with(key) for a in line.amounts.values())
+
+    def sum_all(self) -> Decimal | None:
+        return total(a for line in self.lines for a in line.amounts.values())
+
+    def sum_year(self, year: int) -> Decimal | None:
+        return total(line.amounts[year] for line in self.lines if year in line.amounts)
+
+    def row_area(self, row: int) -> Area:
+        return Area.row_span(self.sheet, row, range(self.width))
+
+
+@dataclass(frozen=True, slots=True)
+class Collaboration:
+    """One planned SME innovation collaboration of the SMV-samarbejder sheet."""
+
+    name: Value[str]
+    sme: Value[str]
+    cvr: Value[str]
+    employees: Value[Decimal]
+    turnover_meur: Value[Decimal]
+    balance_meur: Value[Decimal]
+    rd_costs: Amount
+    grant: Amount
+    overhead: Amount
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class Collaborations:
+    sheet: str
+    header_row: int
+    rows: tuple[Collaboration, ...]
+    totals: tuple[TotalsRow, ...]
+    cols: dict[str, int]  # column key → column index
+
+
+@dataclass(frozen=True, slots=True)
+class Applicant:
+    """The key/value fields of the Ansøger sheet."""
+
+    sheet: str
+    name: Value[str]
+    cvr: Value[str]
+    grant: Value[GrantType]
+    start: Value[date]
+    end: Value[date]
+    submitted: Value[datetime]
+    designation: Value[Designation]
+    contact: Value[str]
+    email: Value[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """Everything read from one workbook; parts are None when their sheet could not be read."""
+
+    sheet_order: tuple[str, ...]
+    applicant: Applicant | None = None
+    budget: Table | None = None
+    financing: Table | None = None
+    collaborations: Collaborations | None = None
+    unit: Value[Decimal] = field(default_factory=lambda: Value(Decimal(1)))
+
+    @property
+    def grant(self) -> GrantType | None:
+        return self.applicant.grant.value if self.applicant else None

@@ -1,0 +1,1 @@
+"""Reading workbooks: raw cells → the typed application, or KL0xx findings."""

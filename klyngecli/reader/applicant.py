@@ -1,0 +1,180 @@
+"""The Ansøger sheet: key/value rows, labels in the first column that holds a known label."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+
+from klyngecli.model import Applicant, CellRef, Value
+from klyngecli.reader.cells import cvr_text
+from klyngecli.reader.codes import KL005, KL007
+from klyngecli.reader.grid import PENDING, Grid, RawCell
+from klyngecli.reader.labels import (
+    DESIGNATIONS,
+    FIELD_LABELS,
+    FIELDS,
+    GRANT_TYPES,
+    REQUIRED_FIELDS,
+    normalise,
+)
+from klyngecli.reader.values import Cells, UnitContext, shown
+
+K = TypeVar("K")
+
+_NAMES_EN = {
+    "name": "Applicant",
+    "cvr": "CVR number",
+    "grant": "Grant type",
+    "start": "Project start",
+    "end": "Project end",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A field found on the sheet: its raw value and the cell holding it."""
+
+    raw: RawCell
+    ref: CellRef
+
+
+def _field_of(text: str) -> tuple[str, str | None] | None:
+    """The field a label cell names, and a value written in the same cell (`Enhed: 1.000 kr.`)."""
+    key = FIELDS.get(normalise(text))
+    if key is not None:
+        return key, None
+    label, colon, rest = text.partition(":")
+    if colon and (key := FIELDS.get(normalise(label))) is not None:
+        return key, rest.strip() or None
+    return None
+
+
+def _entries(grid: Grid) -> dict[str, Entry]:
+    label_col = next(
+        (
+            col
+            for col in range(grid.width)
+            if any(_field_of(grid.text(row, col)) for row in range(grid.height))
+        ),
+        None,
+    )
+    entries: dict[str, Entry] = {}
+    if label_col is None:
+        return entries
+    for row in range(grid.height):
+        found = _field_of(grid.text(row, label_col))
+        if found is None:
+            continue
+        key, inline = found
+        entry = (
+            Entry(inline, grid.ref(row, label_col))
+            if inline is not None
+            else Entry(grid.get(row, label_col + 1), grid.ref(row, label_col + 1))
+        )
+        # The first row with a value wins; a title cell that repeats a label is passed over.
+        if key not in entries or (entries[key].raw == "" and entry.raw != ""):
+            entries[key] = entry
+    return entries
+
+
+def _text(entry: Entry | None) -> Value[str]:
+    if entry is None:
+        return Value(None)
+    if entry.raw in ("", PENDING):
+        return Value(None, entry.ref)
+    text = shown(entry.raw).strip()
+    return Value(text or None, entry.ref, text)
+
+
+def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
+    """The applicant's fields and the workbook's unit, with KL005/KL006/KL007 findings."""
+    entries = _entries(grid)
+    for key in REQUIRED_FIELDS:
+        entry = entries.get(key)
+        label = FIELD_LABELS[key][0]
+        if entry is None:
+            cells.findings.append(
+                KL005.finding(
+                    grid.name,
+                    f"Feltet '{label}' mangler på arket {grid.name}",
+                    f"The field '{label}' ({_NAMES_EN[key]}) is missing on the sheet {grid.name}",
+                )
+            )
+        elif entry.raw is PENDING and key not in ("start", "end"):
+            cells.findings.append(
+                KL007.finding(
+                    entry.ref,
+                    f"Feltet '{label}' er en formel uden gemt resultat",
+                    f"The field '{label}' is a formula with no stored result",
+                )
+            )
+        elif entry.raw == "" or (isinstance(entry.raw, str) and not entry.raw.strip()):
+            cells.findings.append(
+                KL005.finding(
+                    entry.ref,
+                    f"Feltet '{label}' er tomt",
+                    f"The field '{label}' ({_NAMES_EN[key]}) is empty",
+                )
+            )
+
+    def raw(key: str) -> tuple[RawCell, CellRef | None]:
+        entry = entries.get(key)
+        return (entry.raw, entry.ref) if entry else ("", None)
+
+    grant = _choice(entries.get("grant"), GRANT_TYPES, cells, "Bevillingstypen", "The grant type")
+    designation = _choice(
+        entries.get("designation"), DESIGNATIONS, cells, "Udpegningen", "The designation"
+    )
+    cvr_entry = entries.get("cvr")
+    cvr: Value[str] = Value(None)
+    if cvr_entry is not None and cvr_entry.raw not in ("", PENDING):
+        cvr = Value(
+            cvr_text(cvr_entry.raw) or shown(cvr_entry.raw), cvr_entry.ref, shown(cvr_entry.raw)
+        )
+
+    def dated(key: str, da: str, en: str) -> Value[date]:
+        value, ref = raw(key)
+        return cells.date(value, ref, da, en) if ref else Value(None)
+
+    submitted_raw, submitted_ref = raw("submitted")
+    submitted = (
+        cells.moment(submitted_raw, submitted_ref, "Indsendelsestidspunktet", "The submission time")
+        if submitted_ref
+        else Value(None)
+    )
+    unit_raw, unit_ref = raw("unit")
+    unit = UnitContext(given=False, multiplier=Decimal(1))
+    if unit_ref is not None and unit_raw != "":
+        multiplier = cells.unit(unit_raw, unit_ref, "Enheden", "The unit")
+        unit = UnitContext(given=True, multiplier=multiplier)
+    applicant = Applicant(
+        sheet=grid.name,
+        name=_text(entries.get("name")),
+        cvr=cvr,
+        grant=grant,
+        start=dated("start", "Projektstart", "The project start"),
+        end=dated("end", "Projektslut", "The project end"),
+        submitted=submitted,
+        designation=designation,
+        contact=_text(entries.get("contact")),
+        email=_text(entries.get("email")),
+    )
+    return applicant, unit
+
+
+def _choice(
+    entry: Entry | None, choices: dict[str, K], cells: Cells, what_da: str, what_en: str
+) -> Value[K]:
+    """A value from a fixed list (grant type, designation); KL006 when it is not on the list."""
+    if entry is None or entry.raw in ("", PENDING):
+        return Value(None, entry.ref if entry else None)
+    text = shown(entry.raw).strip()
+    if not text:
+        return Value(None, entry.ref)
+    key = choices.get(normalise(text))
+    if key is None:
+        cells.unreadable(entry.ref, entry.raw, what_da, what_en)
+        return Value(None, entry.ref, text)
+    return Value(key, entry.ref, text)

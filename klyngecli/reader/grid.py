@@ -1,0 +1,69 @@
+"""One sheet's cells as python-calamine returns them, addressed by 0-based row and column."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from klyngecli.model import CellRef
+
+RawCell = object
+
+
+class Pending:
+    """A formula cell with no stored result: neither blank nor a value."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+PENDING = Pending()
+
+
+@dataclass(slots=True)
+class Grid:
+    name: str
+    rows: Sequence[Sequence[RawCell]]
+    pending: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def get(self, row: int, col: int) -> RawCell:
+        """The cell's value; '' when blank; PENDING for a formula without a stored result."""
+        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
+            value = self.rows[row][col]
+            if value != "" or (row, col) not in self.pending:
+                return value
+        return PENDING if (row, col) in self.pending else ""
+
+    def text(self, row: int, col: int) -> str:
+        """The cell as text, for labels; '' for blank and non-text cells."""
+        value = self.get(row, col)
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return ""
+
+    def ref(self, row: int, col: int) -> CellRef:
+        return CellRef(self.name, row, col)
+
+    def first_filled(self, row: int) -> int | None:
+        """The column of the row's first non-blank cell."""
+        for col, value in enumerate(self.rows[row] if row < len(self.rows) else []):
+            if value != "" or (row, col) in self.pending:
+                return col
+        return None
+
+    def is_blank_row(self, row: int) -> bool:
+        return self.first_filled(row) is None

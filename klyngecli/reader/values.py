@@ -1,0 +1,176 @@
+"""Typed values from grid cells. Each method returns a `Value` and records the finding (KL006,
+KL007, KL009, KL010) when the cell is not what it should be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from klyngecli.findings import Finding, kr
+from klyngecli.model import Amount, CellRef, Value
+from klyngecli.reader.cells import (
+    number_from_cell,
+    parse_date,
+    parse_datetime,
+    parse_number_text,
+    parse_unit,
+    to_kroner,
+)
+from klyngecli.reader.codes import KL006, KL007, KL009, KL010
+from klyngecli.reader.grid import PENDING, Grid
+
+
+def shown(raw: object) -> str:
+    """The cell's content as the user typed it, for quoting in messages."""
+    if isinstance(raw, datetime | date):
+        return raw.isoformat()
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitContext:
+    """The workbook's `Enhed`: whether it was given, and its multiplier (None when unreadable)."""
+
+    given: bool
+    multiplier: Decimal | None
+
+
+@dataclass
+class Cells:
+    """Reads typed values from grids and collects the findings about them."""
+
+    zone: ZoneInfo
+    findings: list[Finding] = field(default_factory=list)
+
+    def pending(self, ref: CellRef, what_da: str, what_en: str) -> None:
+        self.findings.append(
+            KL007.finding(
+                ref,
+                f"{what_da} er en formel uden gemt resultat: åbn og gem filen i Excel eller "
+                "LibreOffice, så resultatet gemmes",
+                f"{what_en} is a formula with no stored result: open and save the file in Excel "
+                "or LibreOffice so that the result is stored",
+            )
+        )
+
+    def unreadable(self, ref: CellRef, raw: object, what_da: str, what_en: str) -> None:
+        text = shown(raw)
+        self.findings.append(
+            KL006.finding(
+                ref,
+                f"{what_da} kan ikke læses: '{text}'",
+                f"{what_en} cannot be read: '{text}'",
+                found=text,
+            )
+        )
+
+    def amount(self, grid: Grid, row: int, col: int, multiplier: Decimal | None) -> Amount:
+        """An amount in kroner; blank is 0; None when unreadable or its unit is unknown."""
+        raw, ref = grid.get(row, col), grid.ref(row, col)
+        if raw == "" or (isinstance(raw, str) and not raw.strip()):
+            return Value(Decimal(0), ref)
+        if raw is PENDING:
+            self.pending(ref, "Beløbet", "The amount")
+            return Value(None, ref)
+        number = number_from_cell(raw)
+        if number is None and isinstance(raw, str):
+            number = parse_number_text(raw)
+            if number is not None and multiplier is not None:
+                value = to_kroner(number, multiplier)
+                self.findings.append(
+                    KL009.finding(
+                        ref,
+                        f"Beløbet '{raw.strip()}' er gemt som tekst og er læst som {kr(value)}",
+                        f"The amount '{raw.strip()}' is stored as text and was read as {kr(value)}",
+                        found=raw.strip(),
+                    )
+                )
+        if number is None:
+            self.unreadable(ref, raw, "Beløbet", "The amount")
+            return Value(None, ref, shown(raw))
+        if multiplier is None:
+            return Value(None, ref, shown(raw))
+        value = to_kroner(number, multiplier)
+        if value < 0:
+            self.findings.append(
+                KL010.finding(
+                    ref,
+                    f"Negativt beløb: {kr(value)}; beløb skal være positive",
+                    f"Negative amount: {kr(value)}; amounts must be positive",
+                    found=value,
+                    limit=0,
+                )
+            )
+        return Value(value, ref)
+
+    def number(self, grid: Grid, row: int, col: int, what_da: str, what_en: str) -> Value[Decimal]:
+        """A plain number (employees, million EUR); None when blank or unreadable."""
+        raw, ref = grid.get(row, col), grid.ref(row, col)
+        if raw == "" or raw is PENDING or (isinstance(raw, str) and not raw.strip()):
+            return Value(None, ref)
+        number = number_from_cell(raw)
+        if number is None and isinstance(raw, str):
+            number = parse_number_text(raw)
+        if number is None:
+            self.unreadable(ref, raw, what_da, what_en)
+            return Value(None, ref, shown(raw))
+        return Value(number, ref)
+
+    def date(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Value[date]:
+        if raw is PENDING:
+            self.pending(ref, what_da, what_en)
+            return Value(None, ref, "")
+        if raw == "":
+            return Value(None, ref)
+        found = parse_date(raw)
+        if found is None:
+            self.unreadable(ref, raw, what_da, what_en)
+            return Value(None, ref, shown(raw))
+        return Value(found, ref, shown(raw))
+
+    def moment(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Value[datetime]:
+        if raw is PENDING:
+            self.pending(ref, what_da, what_en)
+            return Value(None, ref, "")
+        if raw == "":
+            return Value(None, ref)
+        found = parse_datetime(raw, self.zone)
+        if found is None:
+            self.unreadable(ref, raw, what_da, what_en)
+            return Value(None, ref, shown(raw))
+        return Value(found, ref, shown(raw))
+
+    def unit(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Decimal | None:
+        """A unit text (`1.000 kr.`) as its multiplier; KL006 when unknown."""
+        multiplier = parse_unit(shown(raw)) if raw not in ("", PENDING) else None
+        if multiplier is None:
+            self.unreadable(ref, raw, what_da, what_en)
+        return multiplier
+
+    def column_multiplier(
+        self, grid: Grid, row: int, col: int, header_unit: str | None, context: UnitContext
+    ) -> Decimal | None:
+        """The multiplier of an amount column: a unit in its header agrees with `Enhed` (and
+        scales once), stands alone when there is no `Enhed`, or is KL006 when it contradicts."""
+        if header_unit is None:
+            return context.multiplier if context.given else Decimal(1)
+        ref = grid.ref(row, col)
+        own = self.unit(header_unit, ref, "Enheden i overskriften", "The unit in the header")
+        if own is None or not context.given:
+            return own
+        if context.multiplier is not None and own != context.multiplier:
+            text = shown(grid.get(row, col))
+            self.findings.append(
+                KL006.finding(
+                    ref,
+                    f"Enheden i overskriften '{text}' strider mod arkets Enhed",
+                    f"The unit in the header '{text}' contradicts the workbook's Enhed (unit)",
+                    found=text,
+                )
+            )
+            return None
+        return context.multiplier

@@ -1,0 +1,206 @@
+"""A workbook file → the typed application and the reader's findings (KL001-KL010)."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import python_calamine
+
+from klyngecli.callspec import Call
+from klyngecli.findings import Finding
+from klyngecli.model import Application, GrantType
+from klyngecli.reader.applicant import read_applicant
+from klyngecli.reader.codes import KL001, KL002, KL003
+from klyngecli.reader.collaborations import read_collaborations
+from klyngecli.reader.grid import Grid
+from klyngecli.reader.labels import (
+    APPLICANT_SHEET,
+    BUDGET_COLUMNS,
+    BUDGET_SHEET,
+    CATEGORIES,
+    CATEGORY_LABELS,
+    FINANCING_COLUMNS,
+    FINANCING_SHEET,
+    SHEETS,
+    SME_SHEET,
+    SOURCE_LABELS,
+    SOURCES,
+    normalise,
+)
+from klyngecli.reader.ooxml import pending_formulas
+from klyngecli.reader.tables import TableKind, read_table
+from klyngecli.reader.values import Cells, UnitContext
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+BUDGET_KIND = TableKind(
+    columns=BUDGET_COLUMNS,
+    keys={k: v.value for k, v in CATEGORIES.items()},
+    key_label_da="Kategori",
+    key_label_en="Category",
+    known_labels=tuple(labels[0] for labels in CATEGORY_LABELS.values()),
+)
+FINANCING_KIND = TableKind(
+    columns=FINANCING_COLUMNS,
+    keys={k: v.value for k, v in SOURCES.items()},
+    key_label_da="Kilde",
+    key_label_en="Source",
+    known_labels=tuple(labels[0] for labels in SOURCE_LABELS.values()),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Why the file as a whole cannot be read."""
+
+    finding: Finding
+
+
+def _encrypted(path: Path) -> bool:
+    """An ECMA-376 encrypted package (an OLE2 file holding EncryptedPackage), or an ODF package
+    with encrypted entries. Password-protected xls files are reported by calamine itself."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head == OLE2_MAGIC:
+            handle.seek(0)
+            data = handle.read()
+            return ENCRYPTED_PACKAGE in data and ENCRYPTION_INFO in data
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if "META-INF/manifest.xml" in archive.namelist():
+                    return b"encryption-data" in archive.read("META-INF/manifest.xml")
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+        ):
+            return False
+    return False
+
+
+def _protected() -> Finding:
+    return KL002.finding(
+        None,
+        "Filen er beskyttet med adgangskode: fjern adgangskoden og kontrollér filen igen",
+        "The file is protected with a password: remove the password and check it again",
+    )
+
+
+def _cannot_open(reason: str) -> Finding:
+    return KL001.finding(
+        None,
+        f"Filen kan ikke åbnes som regneark ({reason}): gem den som .xlsx og kontrollér igen",
+        f"The file cannot be opened as a spreadsheet ({reason}): save it as .xlsx and check again",
+        found=reason,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def open_book(path: Path) -> python_calamine.CalamineWorkbook | Unreadable:
+    if path.stat().st_size == 0:
+        return Unreadable(_cannot_open("empty file / tom fil"))
+    if _encrypted(path):
+        return Unreadable(_protected())
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        return Unreadable(_protected())
+    # The native reader reports a damaged or foreign file with many exception types (zip, XML,
+    # format, I/O); each means the same thing to the user: the file cannot be opened.
+    except Exception as exc:
+        return Unreadable(_cannot_open(_reason(exc)))
+
+
+def _roles(names: list[str], findings: list[Finding]) -> dict[str, str]:
+    """Role (canonical sheet name) → the workbook's sheet name; KL003 for two claimants."""
+    roles: dict[str, str] = {}
+    for name in names:
+        role = SHEETS.get(normalise(name))
+        if role is None:
+            continue
+        if role in roles:
+            findings.append(
+                KL003.finding(
+                    name,
+                    f"Både arket '{roles[role]}' og arket '{name}' kan være arket {role}: "
+                    "omdøb eller slet det ene",
+                    f"Both the sheet '{roles[role]}' and the sheet '{name}' claim the role {role}: "
+                    "rename or delete one of them",
+                    found=name,
+                )
+            )
+            continue
+        roles[role] = name
+    return roles
+
+
+def _missing_sheet(role: str, why_da: str = "", why_en: str = "") -> Finding:
+    return KL003.finding(
+        role,
+        f"Arket '{role}' mangler{why_da}",
+        f"The sheet '{role}' is missing{why_en}",
+    )
+
+
+def read_workbook(path: Path, call: Call) -> tuple[Application | None, list[Finding]]:
+    """Read one workbook; every problem is a finding, never an exception."""
+    book = open_book(path)
+    if isinstance(book, Unreadable):
+        return None, [book.finding]
+    cells = Cells(zone=call.zone)
+    findings = cells.findings
+    with book:
+        names = list(book.sheet_names)
+        roles = _roles(names, findings)
+        pending = pending_formulas(path, roles.values()) if roles else {}
+        grids: dict[str, Grid] = {}
+        for role, name in roles.items():
+            try:
+                rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception as exc:
+                return None, [_cannot_open(f"{name}: {_reason(exc)}")]
+            grids[role] = Grid(name, rows, pending.get(name, set()))
+    for role in (APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET):
+        if role not in grids:
+            findings.append(_missing_sheet(role))
+    applicant, unit = None, UnitContext(given=False, multiplier=Decimal(1))
+    if APPLICANT_SHEET in grids:
+        applicant, unit = read_applicant(grids[APPLICANT_SHEET], cells)
+    budget = (
+        read_table(grids[BUDGET_SHEET], BUDGET_KIND, unit, cells) if BUDGET_SHEET in grids else None
+    )
+    financing = (
+        read_table(grids[FINANCING_SHEET], FINANCING_KIND, unit, cells)
+        if FINANCING_SHEET in grids
+        else None
+    )
+    collaborations = None
+    if SME_SHEET in grids:
+        collaborations = read_collaborations(grids[SME_SHEET], unit, cells)
+    elif applicant is not None and applicant.grant.value is GrantType.INNOVATION:
+        findings.append(
+            _missing_sheet(
+                SME_SHEET, " (påkrævet for en innovationsbevilling)", " (required for innovation)"
+            )
+        )
+    application = Application(
+        sheet_order=tuple(names),
+        applicant=applicant,
+        budget=budget,
+        financing=financing,
+        collaborations=collaborations,
+    )
+    return application, findings

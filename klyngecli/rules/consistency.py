@@ -1,0 +1,329 @@
+"""Consistency — KL1xx: the workbook adds up, in kroner, cell by cell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from klyngecli.findings import Finding, Fix, Severity, kr
+from klyngecli.model import (
+    Amount,
+    Application,
+    Category,
+    CellRef,
+    GrantType,
+    Table,
+    TotalsRow,
+    total,
+)
+from klyngecli.rules import Context, rule
+from klyngecli.rules.common import exceeds, first_line
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def _wrong_total(stated: Amount, computed: Decimal, what_da: str, what_en: str) -> Finding:
+    assert stated.value is not None
+    diff = computed - stated.value
+    return stated_total.finding(
+        stated.ref,
+        f"{what_da} er {kr(stated.value)}, men summen er {kr(computed)} (forskel {kr(diff)}): "
+        f"ret den til {kr(computed)}",
+        f"{what_en} is {kr(stated.value)}, but the sum is {kr(computed)} (difference "
+        f"{kr(diff)}): change it to {kr(computed)}",
+        found=stated.value,
+        limit=computed,
+        fix=Fix.of(
+            amount=abs(diff),
+            target=computed,
+            da=f"ret totalen til {kr(computed)}",
+            en=f"change the total to {kr(computed)}",
+        ),
+    )
+
+
+def _table_totals(table: Table) -> Iterator[tuple[Amount, Decimal, str, str]]:
+    for line in table.lines:
+        if line.stated_total is not None and line.stated_total.value is not None:
+            computed = line.sum()
+            if computed is not None:
+                yield line.stated_total, computed, "Rækkens I alt", "The row's total"
+    for row in table.totals:
+        above = [line for line in table.lines if line.row < _row_of(row)]
+        for column, stated in row.cells.items():
+            if stated.value is None:
+                continue
+            if column == "total":
+                computed = total(a for line in above for a in line.amounts.values())
+                what = ("Totalrækkens I alt", "The totals row's total")
+            else:
+                year = int(column)
+                computed = total(line.amounts[year] for line in above if year in line.amounts)
+                what = (f"Totalrækkens sum for {year}", f"The totals row's sum for {year}")
+            if computed is not None:
+                yield stated, computed, what[0], what[1]
+
+
+def _row_of(row: TotalsRow) -> int:
+    return row.label.ref.row if row.label.ref else 0
+
+
+@rule(
+    "KL101",
+    E,
+    "En angivet total stemmer ikke med summen",
+    "A stated total differs from its sum",
+    params=("tolerance_kr",),
+)
+def stated_total(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: compares every stated total with the sum of its parts: the `I alt` column
+    of each Budget and Finansiering row (the sum of its year amounts), a totals row (`I alt`,
+    `Total`, `Sum`, `Samlet`) against the rows above it, and the totals row of SMV-samarbejder.
+
+    Why: a total that does not add up means the applicant and the caseworker read different
+    budgets; the checker always computes from the parts.
+
+    Example: 2025-2028 hold 100.000 kr. each and `I alt` says 390.000 kr.: KL101, the fix is to
+    change it to 400.000 kr.
+
+    Fix: correct the total (or the part that is wrong). Differences up to the tolerance
+    (1 kr.) are rounding and pass."""
+    for table in (app.budget, app.financing):
+        if table is None:
+            continue
+        for stated, computed, what_da, what_en in _table_totals(table):
+            assert stated.value is not None
+            if exceeds(stated.value, computed, ctx.call):
+                yield _wrong_total(stated, computed, what_da, what_en)
+    collaborations = app.collaborations
+    if collaborations is None:
+        return
+    for row in collaborations.totals:
+        above = [c for c in collaborations.rows if c.row < _row_of(row)]
+        for column, stated in row.cells.items():
+            column_sum = total(getattr(c, column) for c in above)
+            if stated.value is None or column_sum is None:
+                continue
+            if exceeds(stated.value, column_sum, ctx.call):
+                yield _wrong_total(stated, column_sum, "Totalrækkens sum", "The totals row's sum")
+
+
+@rule(
+    "KL102",
+    E,
+    "Omkostninger og finansiering balancerer ikke",
+    "Costs and financing differ",
+    params=("tolerance_kr",),
+)
+def balance(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: compares the total costs (all Budget rows, all years) with the total
+    financing (all Finansiering rows, all years).
+
+    Why: a budget must be fully financed, and the financing may not exceed the costs.
+
+    Example: costs 20.000.000 kr., financing 19.500.000 kr.: KL102, 500.000 kr. is missing.
+
+    Fix: add the missing financing, or reduce the costs or the financing, so that they are
+    equal (differences up to 1 kr. pass)."""
+    if app.budget is None or app.financing is None:
+        return
+    costs, funding = app.budget.sum_all(), app.financing.sum_all()
+    if costs is None or funding is None or not exceeds(costs, funding, ctx.call):
+        return
+    diff = costs - funding
+    verb_da = "mangler" if diff > 0 else "er for meget"
+    verb_en = "is missing" if diff > 0 else "is too much"
+    yield balance.finding(
+        app.financing.sheet,
+        f"Omkostningerne er {kr(costs)}, finansieringen {kr(funding)}: {kr(abs(diff))} "
+        f"finansiering {verb_da}",
+        f"Costs are {kr(costs)}, financing is {kr(funding)}: {kr(abs(diff))} of financing "
+        f"{verb_en}",
+        found=funding,
+        limit=costs,
+        fix=Fix.of(
+            amount=abs(diff),
+            target=costs,
+            da=f"{'øg' if diff > 0 else 'nedsæt'} finansieringen med {kr(abs(diff))}",
+            en=f"{'increase' if diff > 0 else 'reduce'} the financing by {kr(abs(diff))}",
+        ),
+    )
+
+
+@rule(
+    "KL103",
+    W,
+    "Budgettet balancerer ikke i et enkelt år",
+    "Costs and financing differ in a year",
+    params=("tolerance_kr",),
+)
+def yearly_balance(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: when costs and financing balance over the whole period (no KL102), compares
+    them year by year.
+
+    Why: money requested for one year pays that year's costs; a surplus in 2025 and a deficit
+    in 2026 is usually a row typed in the wrong column.
+
+    Fix: move the amounts to the year they belong to."""
+    if app.budget is None or app.financing is None:
+        return
+    costs, funding = app.budget.sum_all(), app.financing.sum_all()
+    if costs is None or funding is None or exceeds(costs, funding, ctx.call):
+        return
+    for year in sorted(set(app.budget.year_cols) | set(app.financing.year_cols)):
+        year_costs, year_funding = app.budget.sum_year(year), app.financing.sum_year(year)
+        if year_costs is None or year_funding is None:
+            continue
+        if exceeds(year_costs, year_funding, ctx.call):
+            col = app.financing.year_cols.get(year)
+            ref = (
+                None if col is None else CellRef(app.financing.sheet, app.financing.header_row, col)
+            )
+            diff = year_costs - year_funding
+            yield yearly_balance.finding(
+                ref or app.financing.sheet,
+                f"I {year} er omkostningerne {kr(year_costs)} og finansieringen "
+                f"{kr(year_funding)} (forskel {kr(diff)})",
+                f"In {year} costs are {kr(year_costs)} and financing is {kr(year_funding)} "
+                f"(difference {kr(diff)})",
+                found=year_funding,
+                limit=year_costs,
+                fix=Fix.of(
+                    amount=abs(diff),
+                    target=year_costs,
+                    da=f"flyt {kr(abs(diff))} finansiering {'til' if diff > 0 else 'fra'} {year}",
+                    en=f"move {kr(abs(diff))} of financing {'to' if diff > 0 else 'from'} {year}",
+                ),
+            )
+
+
+@rule("KL104", E, "Beløb i et år uden for projektperioden", "Amount in a year outside the project")
+def outside_period(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: reports every amount other than 0 in a year column before the year of
+    Projektstart or after the year of Projektslut, in Budget and Finansiering.
+
+    Why: costs outside the project period are not eligible, and financing there finances
+    nothing.
+
+    Example: the project runs 2025-2027 and Løn has 300.000 kr. in 2028: KL104 on that cell.
+
+    Fix: move the amount into the project period, or change the project period."""
+    applicant = app.applicant
+    if applicant is None or applicant.start.value is None or applicant.end.value is None:
+        return
+    first, last = applicant.start.value.year, applicant.end.value.year
+    if last < first:
+        return
+    for table in (app.budget, app.financing):
+        if table is None:
+            continue
+        for line in table.lines:
+            for year, amount in sorted(line.amounts.items()):
+                if amount.value and not first <= year <= last:
+                    yield outside_period.finding(
+                        amount.ref,
+                        f"{kr(amount.value)} i {year}, men projektet løber {first}-{last}: flyt "
+                        "beløbet ind i projektperioden",
+                        f"{kr(amount.value)} in {year}, but the project runs {first}-{last}: move "
+                        "the amount into the project period",
+                        found=year,
+                        limit=f"{first}-{last}",
+                        fix=Fix.of(
+                            amount=amount.value,
+                            da=f"flyt {kr(amount.value)} til et år i {first}-{last}",
+                            en=f"move {kr(amount.value)} to a year in {first}-{last}",
+                        ),
+                    )
+
+
+@rule(
+    "KL105",
+    E,
+    "Tilskud til SMV-samarbejder stemmer ikke med arket SMV-samarbejder",
+    "SME grant cost line differs from the SME collaborations",
+    params=("tolerance_kr",),
+)
+def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: for an innovation grant, compares the Budget line `Tilskud til
+    SMV-samarbejder` (all years) with the sum of `Tilskud` and `Overhead` over the rows of
+    SMV-samarbejder.
+
+    Why: the money passed on to SMEs is budgeted once as a cost line and once per
+    collaboration; the two must be the same money.
+
+    Fix: make the cost line equal to the collaborations' Tilskud plus Overhead (differences up
+    to 1 kr. pass)."""
+    if app.grant is not GrantType.INNOVATION or app.budget is None:
+        return
+    collaborations = app.collaborations
+    if collaborations is None:
+        return
+    budgeted = app.budget.sum_of(Category.SME_GRANTS)
+    passed_on = total(a for c in collaborations.rows for a in (c.grant, c.overhead))
+    if budgeted is None or passed_on is None or not exceeds(budgeted, passed_on, ctx.call):
+        return
+    line = first_line(app.budget, Category.SME_GRANTS)
+    where = (
+        (line.stated_total.ref if line.stated_total else line.label.ref)
+        if line
+        else app.budget.sheet
+    )
+    diff = passed_on - budgeted
+    yield sme_grant_line.finding(
+        where,
+        f"Tilskud til SMV-samarbejder er {kr(budgeted)} i Budget, men Tilskud + Overhead i "
+        f"{collaborations.sheet} er {kr(passed_on)}: ret omkostningslinjen til {kr(passed_on)}",
+        f"The cost line Tilskud til SMV-samarbejder is {kr(budgeted)}, but Tilskud + Overhead in "
+        f"{collaborations.sheet} is {kr(passed_on)}: change the cost line to {kr(passed_on)}",
+        found=budgeted,
+        limit=passed_on,
+        fix=Fix.of(
+            amount=abs(diff),
+            target=passed_on,
+            da=f"ret Tilskud til SMV-samarbejder til {kr(passed_on)}",
+            en=f"change Tilskud til SMV-samarbejder to {kr(passed_on)}",
+        ),
+    )
+
+
+@rule(
+    "KL106",
+    W,
+    "Beløbene står måske i forkert enhed",
+    "Amounts look like the wrong unit",
+    params=("unit_sanity_min_kr", "unit_sanity_max_kr"),
+)
+def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: warns when the total costs are under 100.000 while the amounts are in unit
+    kr., or over 1.000.000.000 kr. (both limits are parameters of the call).
+
+    Why: a cluster budget is millions of kroner; a budget of 23.500 "kr." was almost certainly
+    typed in 1.000 kr.
+
+    Fix: set `Enhed` on the Ansøger sheet to the unit the amounts are typed in (`1.000 kr.`,
+    `mio. kr.`), or a unit in the year headers (`2025 (t.kr.)`)."""
+    budget = app.budget
+    if budget is None:
+        return
+    costs = budget.sum_all()
+    if costs is None or costs <= 0:
+        return
+    low, high = ctx.call.unit_sanity_min_kr.value, ctx.call.unit_sanity_max_kr.value
+    if budget.in_kroner and costs < low:
+        yield wrong_unit.finding(
+            budget.sheet,
+            f"Budgettet er i alt kun {kr(costs)}: står beløbene i 1.000 kr.? Angiv i så fald "
+            "Enhed '1.000 kr.' på arket Ansøger",
+            f"The whole budget is only {kr(costs)}: are the amounts in 1.000 kr.? If so, set "
+            "Enhed (unit) to '1.000 kr.' on the Ansøger sheet",
+            found=costs,
+            limit=low,
+        )
+    elif costs > high:
+        yield wrong_unit.finding(
+            budget.sheet,
+            f"Budgettet er i alt {kr(costs)}: står beløbene i en anden enhed end angivet?",
+            f"The whole budget is {kr(costs)}: are the amounts in another unit than stated?",
+            found=costs,
+            limit=high,
+        )

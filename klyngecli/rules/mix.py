@@ -1,0 +1,171 @@
+"""Funding mix — KL3xx: which sources each grant type may be financed from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from klyngecli.findings import Finding, Fix, Severity, kr, pct
+from klyngecli.model import Application, Category, Source
+from klyngecli.reader.labels import SOURCE_LABELS
+from klyngecli.rules import Context, rule
+from klyngecli.rules.common import first_line, floor_ore, grant_of
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def _name(source: str) -> str:
+    return SOURCE_LABELS[Source(source)][0]
+
+
+@rule(
+    "KL301",
+    E,
+    "Innovation: decentrale midler uden Regionalfondsmidler",
+    "Innovation: decentral funds without Regionalfond funds",
+    params=("grants.innovation.not_alone",),
+)
+def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: for an innovation grant, reports decentral funds requested when no
+    Regionalfond funds are requested.
+
+    Why: the call: "det er muligt at ansøge Regionalfondsmidler uden samtidig at ansøge om
+    decentrale erhvervsfremmemidler, men der kan ikke ansøges decentrale erhvervsfremmemidler
+    alene."
+
+    Fix: finance part of the project with Regionalfonden, or apply for a basis grant."""
+    grant = grant_of(app, ctx.call)
+    financing = app.financing
+    if grant is None or financing is None:
+        return
+    others = [s for s in grant.deb_sources if s not in grant.not_alone]
+    for source in grant.not_alone:
+        alone = financing.sum_of(source)
+        line = first_line(financing, source)
+        rest = [financing.sum_of(s) for s in others]
+        if alone is None or line is None or alone <= 0 or any(r is None for r in rest):
+            continue
+        if sum(r for r in rest if r is not None) == 0:
+            yield decentral_alone.finding(
+                line.label.ref,
+                f"Der søges {kr(alone)} {_name(source)} uden Regionalfondsmidler: decentrale "
+                "midler kan ikke søges alene til en innovationsbevilling",
+                f"{kr(alone)} of {_name(source)} is requested without Regionalfond funds: "
+                "decentral funds may not be requested alone for an innovation grant",
+                found=alone,
+                limit=0,
+            )
+
+
+@rule(
+    "KL302",
+    E,
+    "Basis: Regionalfondsmidler søgt",
+    "Basis: Regionalfond funds requested",
+    params=("grants.basis.forbidden",),
+)
+def basis_regionalfond(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: for a basis grant, reports any financing from a source the grant type does
+    not allow (Regionalfonden).
+
+    Why: ERST's announcement of 15 May 2024: the basis grants are financed by decentral funds
+    only.
+
+    Fix: finance the basis activities with Decentrale erhvervsfremmemidler (and
+    co-financing), or apply for an innovation grant."""
+    grant = grant_of(app, ctx.call)
+    financing = app.financing
+    if grant is None or financing is None:
+        return
+    for source in grant.forbidden:
+        requested = financing.sum_of(source)
+        line = first_line(financing, source)
+        if requested is None or line is None or requested <= 0:
+            continue
+        yield basis_regionalfond.finding(
+            line.label.ref,
+            f"En basisbevilling finansieres kun af decentrale midler, men der søges "
+            f"{kr(requested)} fra {_name(source)}",
+            f"A basis grant is financed by decentral funds only, but {kr(requested)} is "
+            f"requested from {_name(source)}",
+            found=requested,
+            limit=0,
+            fix=Fix.of(
+                amount=requested,
+                target=0,
+                da=f"fjern {kr(requested)} fra {_name(source)}",
+                en=f"remove {kr(requested)} from {_name(source)}",
+            ),
+        )
+
+
+@rule("KL303", INFO, "Basis: ingen privat kontant medfinansiering", "Basis: no private cash")
+def no_private_cash(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: for a basis grant, notes when no private cash co-financing is budgeted.
+
+    Why: basis applications are assessed first on criterion A, "Private økonomiske bidrag til
+    driften" (private contributions to the operation). It is advice, not a condition.
+
+    Fix: budget the members' and companies' cash contributions as Privat kontant
+    medfinansiering."""
+    grant = grant_of(app, ctx.call)
+    financing = app.financing
+    if grant is None or financing is None or not grant.private_cash_advised:
+        return
+    if financing.sum_of(Source.PRIVATE_CASH) == 0:
+        yield no_private_cash.finding(
+            financing.sheet,
+            "Der er ingen privat kontant medfinansiering; private bidrag til driften er "
+            "kriterium A for basisbevillinger",
+            "There is no private cash co-financing; private contributions to the operation are "
+            "criterion A for basis grants",
+            found=0,
+        )
+
+
+@rule(
+    "KL304",
+    W,
+    "Indirekte omkostninger over loftet",
+    "Indirect costs above the flat rate",
+    params=("indirect_ceiling",),
+)
+def indirect_costs(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: compares the indirect costs (all years) with 15 % of the staff costs (Løn,
+    all years): the totals over the whole period, not year by year.
+
+    Why: the EU/ERST eligibility guidance for the 2021-2027 funds sets the flat rate for office
+    and administration at 15 % of eligible direct staff costs; more is not covered.
+
+    Example: Løn 4.000.000 kr., Indirekte omkostninger 700.000 kr. (17,5 %): reduce by
+    100.000 kr. to 600.000 kr.
+
+    Fix: reduce the indirect costs to 15 % of the staff costs."""
+    budget = app.budget
+    if budget is None:
+        return
+    indirect, staff = budget.sum_of(Category.INDIRECT), budget.sum_of(Category.STAFF)
+    line = first_line(budget, Category.INDIRECT)
+    if indirect is None or staff is None or line is None:
+        return
+    ceiling = ctx.call.indirect_ceiling.value
+    allowed = floor_ore(staff * ceiling)
+    if indirect <= staff * ceiling:
+        return
+    share_da = pct(indirect / staff, "da") if staff else "∞"
+    share_en = pct(indirect / staff, "en") if staff else "∞"
+    cut = indirect - allowed
+    yield indirect_costs.finding(
+        line.stated_total.ref if line.stated_total else line.label.ref,
+        f"Indirekte omkostninger er {kr(indirect)} = {share_da} af lønnen (højst "
+        f"{pct(ceiling, 'da')}): nedsæt dem med {kr(cut)} til {kr(allowed)}",
+        f"Indirect costs are {kr(indirect)} = {share_en} of staff costs (max "
+        f"{pct(ceiling, 'en')}): reduce them by {kr(cut)} to {kr(allowed)}",
+        found=indirect,
+        limit=allowed,
+        fix=Fix.of(
+            amount=cut,
+            target=allowed,
+            da=f"nedsæt Indirekte omkostninger med {kr(cut)} til {kr(allowed)}",
+            en=f"reduce indirect costs by {kr(cut)} to {kr(allowed)}",
+        ),
+    )

@@ -1,0 +1,256 @@
+"""Deadline and period — KL5xx: when the application was sent, and when the project runs."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from klyngecli.findings import Finding, Fix, Severity
+from klyngecli.model import Application, CellRef, Value
+from klyngecli.rules import Context, rule
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later; the last day when that month is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local(moment: datetime, ctx: Context) -> str:
+    """A moment as Copenhagen local time (the call's zone), to the second."""
+    return moment.astimezone(ctx.call.zone).strftime("%d-%m-%Y %H:%M:%S")
+
+
+def _submission(app: Application, ctx: Context) -> tuple[datetime, CellRef | str] | None:
+    """The submission time to check and where it comes from: --submitted-at wins."""
+    applicant = app.applicant
+    if applicant is None:
+        return None
+    if ctx.submitted_at is not None:
+        return ctx.submitted_at, applicant.sheet
+    submitted = applicant.submitted
+    if submitted.value is None:
+        return None
+    return submitted.value, submitted.ref or applicant.sheet
+
+
+@rule(
+    "KL501",
+    E,
+    "Indsendt efter ansøgningsfristen",
+    "Submitted after the deadline",
+    params=("deadline", "timezone"),
+)
+def late(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: compares the submission time (`--submitted-at`, else `Indsendt` on the
+    Ansøger sheet) with the deadline, 13 August 2024 12:00 Copenhagen time. 12:00:00 is on
+    time, 12:00:01 is late. A time without an offset is Copenhagen time; one with an offset or
+    `Z` keeps it (10:00:01Z is 12:00:01 in Copenhagen in summer).
+
+    Why: the call: "Frem til den 13. august 2024 kl. 12.00 har Danmarks
+    Erhvervsfremmebestyrelse åbent for ansøgninger". A late application is not assessed.
+
+    Fix: none after the fact; for the next call, submit before the deadline."""
+    found = _submission(app, ctx)
+    if found is None or found[0] <= ctx.call.deadline_at:
+        return
+    moment, where = found
+    late_by = moment - ctx.call.deadline_at
+    yield late.finding(
+        where,
+        f"Indsendt {local(moment, ctx)}, efter fristen {local(ctx.call.deadline_at, ctx)} "
+        f"(for sent med {_span(late_by, 'da')})",
+        f"Submitted {local(moment, ctx)}, after the deadline {local(ctx.call.deadline_at, ctx)} "
+        f"(late by {_span(late_by, 'en')})",
+        found=moment.astimezone(ctx.call.zone),
+        limit=ctx.call.deadline_at,
+    )
+
+
+def _span(delta: timedelta, lang: str) -> str:
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    units = ("dage", "timer", "min.", "sek.") if lang == "da" else ("days", "hours", "min", "s")
+    parts = [f"{n} {u}" for n, u in zip((days, hours, minutes, secs), units, strict=True) if n]
+    return " ".join(parts[:2]) or ("0 sek." if lang == "da" else "0 s")
+
+
+@rule(
+    "KL502",
+    E,
+    "Indsendt før ansøgningsperioden",
+    "Submitted before the application period",
+    params=("opens", "timezone"),
+)
+def early(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: reports a submission time before the application period opened
+    (15 May 2024 00:00 Copenhagen time).
+
+    Why: the call: "Ansøgningsperiode: Den 15. maj 2024 til 13. august 2024 kl. 12.00".
+
+    Fix: check the `Indsendt` date: it is usually a typing error."""
+    found = _submission(app, ctx)
+    if found is None or found[0] >= ctx.call.opens_at:
+        return
+    moment, where = found
+    yield early.finding(
+        where,
+        f"Indsendt {local(moment, ctx)}, før ansøgningsperioden åbnede "
+        f"{local(ctx.call.opens_at, ctx)}",
+        f"Submitted {local(moment, ctx)}, before the application period opened "
+        f"{local(ctx.call.opens_at, ctx)}",
+        found=moment.astimezone(ctx.call.zone),
+        limit=ctx.call.opens_at,
+    )
+
+
+def _period(app: Application) -> tuple[Value[date], Value[date]] | None:
+    applicant = app.applicant
+    if applicant is None or applicant.start.value is None or applicant.end.value is None:
+        return None
+    return applicant.start, applicant.end
+
+
+@rule(
+    "KL503",
+    E,
+    "Projektperioden er for lang",
+    "The project period is too long",
+    params=("max_project_months",),
+)
+def too_long(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: reports a project whose end date is on or after the start date plus 48
+    months: 2025-01-01 – 2028-12-31 is exactly 48 months and passes, 2025-01-01 – 2029-01-01
+    does not.
+
+    Why: the call: "Projektperiode: Op til fire år."
+
+    Fix: end the project no later than the day before the start date plus 48 months (the
+    message gives the date)."""
+    period = _period(app)
+    if period is None:
+        return
+    start, end = period
+    assert start.value is not None and end.value is not None
+    months = ctx.call.max_project_months.value
+    limit = add_months(start.value, months)
+    if end.value < limit:
+        return
+    latest = limit - timedelta(days=1)
+    yield too_long.finding(
+        end.ref or app.sheet_order[0],
+        f"Projektet løber {start.value:%d-%m-%Y} – {end.value:%d-%m-%Y}, længere end {months} "
+        f"måneder: det skal slutte senest {latest:%d-%m-%Y}",
+        f"The project runs {start.value:%d-%m-%Y} – {end.value:%d-%m-%Y}, longer than {months} "
+        f"months: it must end on {latest:%d-%m-%Y} at the latest",
+        found=end.value,
+        limit=latest,
+        fix=Fix.of(
+            da=f"sæt Projektslut til senest {latest:%d-%m-%Y}",
+            en=f"set Projektslut to {latest:%d-%m-%Y} at the latest",
+        ),
+    )
+
+
+@rule(
+    "KL504",
+    E,
+    "Projektet ligger uden for programperioden",
+    "Project outside the programme",
+    params=("programme_start", "programme_end"),
+)
+def outside_programme(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: reports a project that starts before or ends after the programme period,
+    2025-01-01 – 2028-12-31; the finding points at the date that lies outside.
+
+    Why: the call finances "Det danske klyngeprogram 2025-2028"; activities outside it are not
+    covered.
+
+    Fix: move the project start or end into the programme period."""
+    period = _period(app)
+    if period is None:
+        return
+    first, last = ctx.call.programme_start.value, ctx.call.programme_end.value
+    for value, da, en, limit in (
+        (period[0], "starter", "starts", first),
+        (period[1], "slutter", "ends", last),
+    ):
+        assert value.value is not None
+        if first <= value.value <= last:
+            continue
+        yield outside_programme.finding(
+            value.ref or app.sheet_order[0],
+            f"Projektet {da} {value.value:%d-%m-%Y}, uden for programperioden "
+            f"{first:%d-%m-%Y} – {last:%d-%m-%Y}",
+            f"The project {en} {value.value:%d-%m-%Y}, outside the programme period "
+            f"{first:%d-%m-%Y} – {last:%d-%m-%Y}",
+            found=value.value,
+            limit=limit,
+        )
+
+
+@rule("KL505", E, "Projektet slutter før det starter", "The project ends before it starts")
+def ends_before_start(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: reports a Projektslut before Projektstart.
+
+    Why: the period is usually typed with day and month swapped, or the years mixed up.
+
+    Fix: correct the dates (day first: 31-12-2028)."""
+    period = _period(app)
+    if period is None:
+        return
+    start, end = period
+    assert start.value is not None and end.value is not None
+    if end.value >= start.value:
+        return
+    yield ends_before_start.finding(
+        end.ref or app.sheet_order[0],
+        f"Projektslut {end.value:%d-%m-%Y} ligger før Projektstart {start.value:%d-%m-%Y}",
+        f"Project end {end.value:%d-%m-%Y} is before project start {start.value:%d-%m-%Y}",
+        found=end.value,
+        limit=start.value,
+    )
+
+
+@rule(
+    "KL506",
+    W,
+    "Indsendelsestidspunktet er ukendt",
+    "The submission time is unknown",
+    params=("opens", "deadline"),
+)
+def submission_unknown(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: warns when neither `--submitted-at` nor `Indsendt` gives the submission
+    time, so the deadline was not checked; the message says whether the call is open now.
+
+    Why: a caseworker must know that the deadline holds; an applicant can ask "would it be on
+    time if I sent it now" with `--submitted-at now`.
+
+    Fix: fill in `Indsendt`, or run `klynge check --submitted-at now` (or an ISO time)."""
+    applicant = app.applicant
+    if applicant is None or ctx.submitted_at is not None:
+        return
+    if applicant.submitted.value is not None or applicant.submitted.text:
+        return
+    deadline, opens, now = ctx.call.deadline_at, ctx.call.opens_at, ctx.now
+    if now < opens:
+        da = f"ansøgningsperioden åbner {local(opens, ctx)}"
+        en = f"the application period opens {local(opens, ctx)}"
+    elif now <= deadline:
+        da = f"opslaget er åbent nu, frist {local(deadline, ctx)}"
+        en = f"the call is open now, deadline {local(deadline, ctx)}"
+    else:
+        da = f"opslaget lukkede {local(deadline, ctx)}"
+        en = f"the call closed {local(deadline, ctx)}"
+    yield submission_unknown.finding(
+        applicant.submitted.ref or applicant.sheet,
+        f"Indsendelsestidspunktet er ukendt, så fristen er ikke kontrolleret; {da}",
+        f"The submission time is unknown, so the deadline was not checked; {en}",
+        limit=deadline,
+    )

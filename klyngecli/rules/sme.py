@@ -1,0 +1,228 @@
+"""SME co-financing — KL4xx: the planned collaborations of SMV-samarbejder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from klyngecli.findings import Finding, Fix, Severity, kr, pct
+from klyngecli.model import Application, Collaboration, GrantType
+from klyngecli.reader.cells import valid_cvr
+from klyngecli.rules import Context, rule
+from klyngecli.rules.common import floor_ore
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+def _who(c: Collaboration) -> str:
+    return c.sme.value or c.name.value or f"række {c.row + 1}"
+
+
+def _who_en(c: Collaboration) -> str:
+    return c.sme.value or c.name.value or f"row {c.row + 1}"
+
+
+@rule("KL401", E, "SMV-tilskud over loftet", "SME grant above the ceiling", params=("sme_ceiling",))
+def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: for each collaboration, compares `Tilskud` with 70 % of the SME's R&D
+    activity costs (`FoU-omkostninger`). `Overhead` is paid on top and is not counted. Exactly
+    70 % passes: amounts are compared exactly, in kroner and øre.
+
+    Why: DFIR's brief on the programme: the clusters may finance up to 70 % of an SME's R&D
+    activity costs, plus administrative overhead.
+
+    Example: FoU-omkostninger 1.000.000 kr., Tilskud 745.000 kr. (74,5 %): KL401, reduce
+    Tilskud by 45.000 kr. to 700.000 kr.
+
+    Fix: reduce Tilskud to the largest allowed amount the message gives (and the cost line
+    Tilskud til SMV-samarbejder with it), or raise the SME's own financing of its costs."""
+    collaborations = app.collaborations
+    if collaborations is None:
+        return
+    ceiling = ctx.call.sme_ceiling.value
+    for c in collaborations.rows:
+        rd, grant = c.rd_costs.value, c.grant.value
+        if rd is None or grant is None or grant <= rd * ceiling:
+            continue
+        allowed = floor_ore(rd * ceiling)
+        cut = grant - allowed
+        share_da = pct(grant / rd, "da") if rd > 0 else "∞ %"
+        share_en = pct(grant / rd, "en") if rd > 0 else "∞ %"
+        yield sme_ceiling.finding(
+            c.grant.ref,
+            f"Tilskud til {_who(c)} er {share_da} af FoU-omkostningerne (højst "
+            f"{pct(ceiling, 'da')}): nedsæt det med {kr(cut)} til {kr(allowed)}",
+            f"Tilskud for {_who_en(c)} is {share_en} of the R&D costs (max "
+            f"{pct(ceiling, 'en')}): reduce it by {kr(cut)} to {kr(allowed)}",
+            found=grant,
+            limit=allowed,
+            fix=Fix.of(
+                amount=cut,
+                target=allowed,
+                da=f"nedsæt Tilskud med {kr(cut)} til {kr(allowed)}",
+                en=f"reduce Tilskud by {kr(cut)} to {kr(allowed)}",
+            ),
+        )
+
+
+@rule("KL402", E, "Innovation: ingen SMV-samarbejder", "Innovation: no SME collaborations")
+def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: for an innovation grant, requires at least one row in SMV-samarbejder.
+
+    Why: the innovation grant ("Bevilling til konkrete innovationssamarbejder") pays for
+    concrete SME innovation collaborations; without them there is nothing to grant.
+
+    Fix: list the planned collaborations, one row each (an SME may be named later)."""
+    collaborations = app.collaborations
+    if app.grant is not GrantType.INNOVATION or collaborations is None or collaborations.rows:
+        return
+    yield no_collaborations.finding(
+        collaborations.sheet,
+        f"Arket {collaborations.sheet} har ingen samarbejder: en innovationsbevilling kræver "
+        "mindst ét planlagt SMV-samarbejde",
+        f"The sheet {collaborations.sheet} lists no collaborations: an innovation grant needs "
+        "at least one planned SME collaboration",
+    )
+
+
+@rule(
+    "KL403",
+    E,
+    "Partneren er ikke en SMV",
+    "The partner is not an SME",
+    params=("sme_max_employees", "sme_max_turnover_meur", "sme_max_balance_meur"),
+)
+def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: applies the EU SME definition to each partner: 250 or more employees, or
+    both a turnover above 50 mio. EUR and a balance sheet total above 43 mio. EUR, is not an
+    SME.
+
+    Why: the programme finances SMEs' innovation; a large company's costs are not eligible.
+
+    Fix: replace the partner with an SME, or correct the figures if they are wrong."""
+    collaborations = app.collaborations
+    if collaborations is None:
+        return
+    call = ctx.call
+    for c in collaborations.rows:
+        employees, turnover, balance = (
+            c.employees.value,
+            c.turnover_meur.value,
+            c.balance_meur.value,
+        )
+        if employees is not None and employees >= call.sme_max_employees.value:
+            yield not_sme.finding(
+                c.employees.ref,
+                f"{_who(c)} har {employees} ansatte: en SMV har færre end "
+                f"{call.sme_max_employees.value}",
+                f"{_who_en(c)} has {employees} employees: an SME has fewer than "
+                f"{call.sme_max_employees.value}",
+                found=employees,
+                limit=call.sme_max_employees.value,
+            )
+        elif (
+            turnover is not None
+            and balance is not None
+            and turnover > call.sme_max_turnover_meur.value
+            and balance > call.sme_max_balance_meur.value
+        ):
+            yield not_sme.finding(
+                c.turnover_meur.ref,
+                f"{_who(c)} har en omsætning på {turnover} mio. EUR og en balance på {balance} "
+                f"mio. EUR (en SMV højst {call.sme_max_turnover_meur.value} eller "
+                f"{call.sme_max_balance_meur.value})",
+                f"{_who_en(c)} has a turnover of {turnover} mio. EUR and a balance sheet total of "
+                f"{balance} mio. EUR (an SME at most {call.sme_max_turnover_meur.value} or "
+                f"{call.sme_max_balance_meur.value})",
+                found=turnover,
+                limit=call.sme_max_turnover_meur.value,
+            )
+
+
+@rule(
+    "KL404",
+    W,
+    "SMV-status kan ikke bekræftes",
+    "SME status cannot be confirmed",
+    params=("sme_max_turnover_meur", "sme_max_balance_meur"),
+)
+def sme_unconfirmed(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: warns when a partner's turnover is above 50 mio. EUR and no balance sheet
+    total is given: by the EU definition it is an SME only if the balance is at most
+    43 mio. EUR.
+
+    Why: the caseworker cannot confirm the partner's SME status.
+
+    Fix: add the balance sheet total (Balance, mio. EUR)."""
+    collaborations = app.collaborations
+    if collaborations is None:
+        return
+    call = ctx.call
+    for c in collaborations.rows:
+        turnover, employees = c.turnover_meur.value, c.employees.value
+        if turnover is None or turnover <= call.sme_max_turnover_meur.value:
+            continue
+        if c.balance_meur.value is not None or c.balance_meur.text is not None:
+            continue
+        if employees is not None and employees >= call.sme_max_employees.value:
+            continue  # already not an SME (KL403)
+        yield sme_unconfirmed.finding(
+            c.turnover_meur.ref,
+            f"{_who(c)} har en omsætning over {call.sme_max_turnover_meur.value} mio. EUR og "
+            "ingen balance: angiv balancen, så SMV-status kan bekræftes",
+            f"{_who_en(c)} has a turnover above {call.sme_max_turnover_meur.value} mio. EUR and "
+            "no balance sheet total: give it so that the SME status can be confirmed",
+            found=turnover,
+            limit=call.sme_max_turnover_meur.value,
+        )
+
+
+@rule("KL405", E, "Partnerens CVR-nummer er ugyldigt", "The partner's CVR number is invalid")
+def partner_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: checks each partner's CVR number: 8 digits, no leading 0, and the weighted
+    sum of the digits (weights 2, 7, 6, 5, 4, 3, 2, 1) divisible by 11. `DK`, spaces and dashes
+    are allowed. A blank CVR is allowed (the SME may not be chosen yet).
+
+    Why: a mistyped CVR number points at another company or none.
+
+    Fix: copy the CVR number from the Central Business Register (cvr.dk)."""
+    collaborations = app.collaborations
+    if collaborations is None:
+        return
+    for c in collaborations.rows:
+        if c.cvr.value is not None and not valid_cvr(c.cvr.value):
+            yield partner_cvr.finding(
+                c.cvr.ref,
+                f"CVR-nummeret '{c.cvr.text}' for {_who(c)} er ugyldigt",
+                f"The CVR number '{c.cvr.text}' of {_who_en(c)} is invalid",
+                found=c.cvr.text,
+            )
+
+
+@rule("KL406", W, "Samme SMV i flere samarbejder", "The same SME in several collaborations")
+def repeated_sme(app: Application, ctx: Context) -> Iterator[Finding]:
+    """What it does: warns when one CVR number appears in more than one collaboration; the
+    finding stands on each later occurrence and names the first.
+
+    Why: the same SME twice is often a copied row, and its 70 % ceiling applies to its
+    R&D costs in each collaboration separately.
+
+    Fix: delete the copied row, or confirm that the SME has two separate projects."""
+    collaborations = app.collaborations
+    if collaborations is None:
+        return
+    first_seen: dict[str, Collaboration] = {}
+    for c in collaborations.rows:
+        cvr = c.cvr.value
+        if cvr is None:
+            continue
+        if cvr not in first_seen:
+            first_seen[cvr] = c
+            continue
+        first = first_seen[cvr]
+        where = str(first.cvr.ref) if first.cvr.ref else ""
+        yield repeated_sme.finding(
+            c.cvr.ref,
+            f"CVR {cvr} står også i {where} ({_who(first)})",
+            f"CVR {cvr} also appears in {where} ({_who_en(first)})",
+            found=cvr,
+        )

@@ -1,0 +1,1 @@
+"""Writing workbooks: the empty template and, later, annotated copies of checked files."""
