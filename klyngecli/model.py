@@ -184,6 +184,23 @@ class Table:
     def row_area(self, row: int) -> Area:
         return Area.row_span(self.sheet, row, range(self.width))
 
+    @property
+    def amount_cols(self) -> list[int]:
+        cols = list(self.year_cols.values())
+        return sorted([*cols, self.total_col] if self.total_col is not None else cols)
+
+    def area_of(self, lines: Iterable[Line]) -> Area:
+        """The amount cells of these lines (their bounding range); the header row when none."""
+        rows = [line.row for line in lines]
+        cols = self.amount_cols
+        if not rows or not cols:
+            return self.row_area(self.header_row)
+        return Area(
+            self.sheet,
+            CellRef(self.sheet, min(rows), cols[0]),
+            CellRef(self.sheet, max(rows), cols[-1]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Collaboration:

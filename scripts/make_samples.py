@@ -334,8 +334,11 @@ SAMPLES: tuple[Sample, ...] = (
         "Asks DEB for 24.5 mio. kr. (Regionalfonden 12.8 + decentral 11.7), above the "
         "23 mio. kr. cap; costs and financing still balance every year.",
         deb_cap_exceeded,
-        ("KL201 Finansiering",),
-        lambda b: [f"KL201 {b.sheet_names['Finansiering']}"],
+        ("KL201 Finansiering!C2:G3",),
+        lambda b: [
+            f"KL201 {b.ref('Finansiering', 'Regionalfonden', 2025)}:"
+            + b.ref("Finansiering", "Decentrale erhvervsfremmemidler", "I alt").split("!")[1]
+        ],
     ),
     Sample(
         "indsendt-for-sent",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 import python_calamine
 
@@ -15,6 +15,7 @@ from klyngecli.model import Application, GrantType
 from klyngecli.reader.applicant import read_applicant
 from klyngecli.reader.codes import KL001, KL002, KL003
 from klyngecli.reader.collaborations import read_collaborations
+from klyngecli.reader.container import Problem, container_problem
 from klyngecli.reader.grid import Grid
 from klyngecli.reader.labels import (
     APPLICANT_SHEET,
@@ -33,10 +34,6 @@ from klyngecli.reader.labels import (
 from klyngecli.reader.ooxml import pending_formulas
 from klyngecli.reader.tables import TableKind, read_table
 from klyngecli.reader.values import Cells, UnitContext
-
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 BUDGET_KIND = TableKind(
     columns=BUDGET_COLUMNS,
@@ -61,32 +58,6 @@ class Unreadable:
     finding: Finding
 
 
-def _encrypted(path: Path) -> bool:
-    """An ECMA-376 encrypted package (an OLE2 file holding EncryptedPackage), or an ODF package
-    with encrypted entries. Password-protected xls files are reported by calamine itself."""
-    with path.open("rb") as handle:
-        head = handle.read(8)
-        if head == OLE2_MAGIC:
-            handle.seek(0)
-            data = handle.read()
-            return ENCRYPTED_PACKAGE in data and ENCRYPTION_INFO in data
-    if head.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                if "META-INF/manifest.xml" in archive.namelist():
-                    return b"encryption-data" in archive.read("META-INF/manifest.xml")
-        except (
-            zipfile.BadZipFile,
-            OSError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-            ValueError,
-        ):
-            return False
-    return False
-
-
 def _protected() -> Finding:
     return KL002.finding(
         None,
@@ -109,13 +80,18 @@ def _reason(exc: BaseException) -> str:
     return text[:200]
 
 
-def open_book(path: Path) -> python_calamine.CalamineWorkbook | Unreadable:
+def open_book(handle: BinaryIO, path: Path) -> python_calamine.CalamineWorkbook | Unreadable:
+    """The workbook, read by its content whatever its extension says (calamine sniffs the
+    format), or why it cannot be read."""
     if path.stat().st_size == 0:
-        return Unreadable(_cannot_open("empty file / tom fil"))
-    if _encrypted(path):
+        return Unreadable(_cannot_open("tom fil / empty file"))
+    problem = container_problem(path)
+    if problem is Problem.ENCRYPTED:
         return Unreadable(_protected())
+    if problem is not None:
+        return Unreadable(_cannot_open(problem.value))
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
+        return python_calamine.CalamineWorkbook.from_filelike(handle)
     except python_calamine.PasswordError:
         return Unreadable(_protected())
     # The native reader reports a damaged or foreign file with many exception types (zip, XML,
@@ -157,7 +133,12 @@ def _missing_sheet(role: str, why_da: str = "", why_en: str = "") -> Finding:
 
 def read_workbook(path: Path, call: Call) -> tuple[Application | None, list[Finding]]:
     """Read one workbook; every problem is a finding, never an exception."""
-    book = open_book(path)
+    with path.open("rb") as handle:
+        return _read(handle, path, call)
+
+
+def _read(handle: BinaryIO, path: Path, call: Call) -> tuple[Application | None, list[Finding]]:
+    book = open_book(handle, path)
     if isinstance(book, Unreadable):
         return None, [book.finding]
     cells = Cells(zone=call.zone)

@@ -23,8 +23,9 @@ def _over_cap(app: Application, ctx: Context, kind: GrantType, this: Rule) -> It
     excess = request - grant.cap
     name_da = "innovationsbevilling" if kind is GrantType.INNOVATION else "basisbevilling"
     name_en = "an innovation grant" if kind is GrantType.INNOVATION else "a basis grant"
+    deb_lines = [line for line in app.financing.lines if line.key in grant.deb_sources]
     yield this.finding(
-        app.financing.sheet,
+        app.financing.area_of(deb_lines),
         f"Ansøgningen beder DEB om {kr(request)}, men loftet for en {name_da} er {kr(grant.cap)}: "
         f"nedsæt Regionalfonden/decentrale midler med {kr(excess)}",
         f"The application asks DEB for {kr(request)}, but the cap for {name_en} is "
@@ -143,7 +144,7 @@ def nothing_requested(app: Application, ctx: Context) -> Iterator[Finding]:
     if request is None or app.financing is None or request != 0:
         return
     yield nothing_requested.finding(
-        app.financing.sheet,
+        app.financing.area_of(app.financing.lines),
         "Ansøgningen beder ikke DEB om noget: Regionalfonden og decentrale erhvervsfremmemidler "
         "er 0 kr.",
         "The application asks DEB for nothing: Regionalfonden and decentral funds are 0 kr.",

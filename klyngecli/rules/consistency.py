@@ -134,7 +134,7 @@ def balance(app: Application, ctx: Context) -> Iterator[Finding]:
     verb_da = "mangler" if diff > 0 else "er for meget"
     verb_en = "is missing" if diff > 0 else "is too much"
     yield balance.finding(
-        app.financing.sheet,
+        app.financing.area_of(app.financing.lines),
         f"Omkostningerne er {kr(costs)}, finansieringen {kr(funding)}: {kr(abs(diff))} "
         f"finansiering {verb_da}",
         f"Costs are {kr(costs)}, financing is {kr(funding)}: {kr(abs(diff))} of financing "
@@ -311,7 +311,7 @@ def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
     low, high = ctx.call.unit_sanity_min_kr.value, ctx.call.unit_sanity_max_kr.value
     if budget.in_kroner and costs < low:
         yield wrong_unit.finding(
-            budget.sheet,
+            budget.area_of(budget.lines),
             f"Budgettet er i alt kun {kr(costs)}: står beløbene i 1.000 kr.? Angiv i så fald "
             "Enhed '1.000 kr.' på arket Ansøger",
             f"The whole budget is only {kr(costs)}: are the amounts in 1.000 kr.? If so, set "
@@ -321,7 +321,7 @@ def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
         )
     elif costs > high:
         yield wrong_unit.finding(
-            budget.sheet,
+            budget.area_of(budget.lines),
             f"Budgettet er i alt {kr(costs)}: står beløbene i en anden enhed end angivet?",
             f"The whole budget is {kr(costs)}: are the amounts in another unit than stated?",
             found=costs,

@@ -113,7 +113,7 @@ def no_private_cash(app: Application, ctx: Context) -> Iterator[Finding]:
         return
     if financing.sum_of(Source.PRIVATE_CASH) == 0:
         yield no_private_cash.finding(
-            financing.sheet,
+            financing.area_of(financing.lines),
             "Der er ingen privat kontant medfinansiering; private bidrag til driften er "
             "kriterium A for basisbevillinger",
             "There is no private cash co-financing; private contributions to the operation are "

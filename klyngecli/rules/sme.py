@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from klyngecli.findings import Finding, Fix, Severity, kr, pct
-from klyngecli.model import Application, Collaboration, GrantType
+from klyngecli.model import Application, Area, Collaboration, GrantType
 from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
 from klyngecli.rules.common import floor_ore
@@ -76,7 +76,9 @@ def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
     if app.grant is not GrantType.INNOVATION or collaborations is None or collaborations.rows:
         return
     yield no_collaborations.finding(
-        collaborations.sheet,
+        Area.row_span(
+            collaborations.sheet, collaborations.header_row, collaborations.cols.values()
+        ),
         f"Arket {collaborations.sheet} har ingen samarbejder: en innovationsbevilling kræver "
         "mindst ét planlagt SMV-samarbejde",
         f"The sheet {collaborations.sheet} lists no collaborations: an innovation grant needs "
