@@ -25,8 +25,10 @@ lint: install
 	$(BIN)/ruff format --check klyngecli tests benchmarks scripts
 	$(BIN)/mypy
 
+# pytest's exit code 5 (no tests collected) is a failure here too: a green run must mean tests ran.
 test: lint
-	$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 bench: install
 	$(BIN)/python benchmarks/run.py
