@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench samples clean
+.PHONY: install demo test lint bench samples docs clean
 
 install: $(STAMP)
 
@@ -35,6 +35,9 @@ bench: install
 
 samples: install
 	$(BIN)/python scripts/make_samples.py
+
+docs: install
+	$(BIN)/python scripts/make_docs.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

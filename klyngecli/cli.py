@@ -249,4 +249,4 @@ def calls(
 
 
 def main() -> None:
-    app()
+    app(prog_name="klynge")

@@ -42,10 +42,10 @@ class Source(StrEnum):
     REGIONALFONDEN = "regionalfonden"
     DECENTRALE = "decentrale"
     UFS = "ufs"
-    PRIVATE_CASH = "privat kontant"
-    PUBLIC_CASH = "offentlig kontant"
+    PRIVATE_CASH = "privat_kontant"
+    PUBLIC_CASH = "offentlig_kontant"
     OWN = "egenfinansiering"
-    SME_OWN = "smv egenfinansiering"
+    SME_OWN = "smv_egenfinansiering"
 
 
 def column_letters(col: int) -> str:

@@ -6,6 +6,7 @@ when the value cannot be read; it never guesses (workbook-format.md, "Values").
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date, datetime, time, timedelta
@@ -107,6 +108,7 @@ def parse_year_header(value: object) -> tuple[int, str | None] | None:
     return int(match.group(1)), (unit.strip() if unit else None)
 
 
+@functools.lru_cache(maxsize=4096)
 def split_unit_suffix(text: str) -> tuple[str, str | None]:
     """`I alt (t.kr.)` → (`I alt`, `t.kr.`); a parenthesis that is not a unit stays in the label."""
     match = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", text.strip())

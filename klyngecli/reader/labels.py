@@ -7,6 +7,7 @@ collapsed and stripped, one trailing colon dropped.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
@@ -19,8 +20,9 @@ _SPACES = re.compile(r"\s+")
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "’": "'", "‘": "'", "´": "'", "–": "-"})
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """The form labels are compared in."""
+    """The form labels are compared in (cached: the same labels recur in every workbook)."""
     folded = _SPACES.sub(" ", text.casefold().translate(_FOLD)).strip()
     return folded.removesuffix(":").strip()
 

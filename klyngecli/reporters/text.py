@@ -12,7 +12,6 @@ from rich.text import Text
 
 from klyngecli.findings import Finding, Severity, kr, pct
 from klyngecli.model import Source
-from klyngecli.reader.labels import SOURCE_LABELS
 from klyngecli.report import Figures, FileResult, Report, Verdict, verdict_text
 from klyngecli.reporters import Style
 
@@ -75,10 +74,32 @@ def _amount(value: object) -> Decimal | None:
     return Decimal(str(value)) if isinstance(value, int | float) else None
 
 
-def _source_name(key: str) -> str:
+SHORT_SOURCE = {
+    "da": {
+        Source.REGIONALFONDEN: "Regionalfonden",
+        Source.DECENTRALE: "Decentrale midler",
+        Source.UFS: "UFS",
+        Source.PRIVATE_CASH: "Privat kontant",
+        Source.PUBLIC_CASH: "Offentlig kontant",
+        Source.OWN: "Egenfinansiering",
+        Source.SME_OWN: "SMV'ernes egenfinansiering",
+    },
+    "en": {
+        Source.REGIONALFONDEN: "ERDF (Regionalfonden)",
+        Source.DECENTRALE: "Decentral funds",
+        Source.UFS: "UFS",
+        Source.PRIVATE_CASH: "Private cash",
+        Source.PUBLIC_CASH: "Public cash",
+        Source.OWN: "Own financing",
+        Source.SME_OWN: "SME own financing",
+    },
+}
+
+
+def _source_name(key: str, lang: str) -> str:
     try:
-        return SOURCE_LABELS[Source(key)][0]
-    except ValueError:
+        return SHORT_SOURCE[lang][Source(key)]
+    except (KeyError, ValueError):
         return key
 
 
@@ -127,10 +148,11 @@ def _figures(figures: Figures, style: Style) -> list[Text]:
             filled += cells
             bar.append("█▓▒░"[i % 4] * cells, style=colour)
             legend.append("" if i == 0 else " · ")
-            legend.append(f"{_source_name(key)} {pct(value / whole, style.lang)}", style=colour)
-        bar.append(" ")
-        bar.append_text(legend)
+            legend.append(
+                f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}", style=colour
+            )
         lines.append(bar)
+        lines.append(Text(" " * 20).append_text(legend))
     if figures.largest_sme_share is not None and figures.sme_ceiling is not None:
         share = Decimal(str(figures.largest_sme_share))
         ceiling = Decimal(str(figures.sme_ceiling))
@@ -157,7 +179,7 @@ def finding_line(finding: Finding, style: Style) -> Text:
 def _file(result: FileResult, style: Style, console: Console) -> None:
     console.print(_header(result, style))
     for line in _figures(result.figures, style):
-        console.print(line)
+        console.print(line, soft_wrap=True)
     console.print()
     for finding in result.findings:
         console.print(finding_line(finding, style), soft_wrap=True)
