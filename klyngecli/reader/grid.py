@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from klyngecli.model import CellRef
 
@@ -26,7 +26,7 @@ PENDING = Pending()
 class Grid:
     name: str
     rows: Sequence[Sequence[RawCell]]
-    pending: set[tuple[int, int]] = field(default_factory=set)
+    pending: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def height(self) -> int:

@@ -1,13 +1,13 @@
 """What python-calamine does not tell about an OOXML (xlsx/xlsm) package: which sheet part holds
-which sheet, and which formula cells have no stored result (calamine reads them as empty)."""
+which sheet, how far its cells reach, and which formula cells have no stored result (calamine
+reads them as empty)."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
 
 from defusedxml import ElementTree
 
@@ -52,43 +52,31 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def formulas_without_result(xml: bytes) -> set[tuple[int, int]]:
-    """(row, col), 0-based, of the formula cells with no stored result in one worksheet part."""
-    if not _FORMULA.search(xml):
-        return set()
-    missing: set[tuple[int, int]] = set()
+@dataclass(frozen=True, slots=True)
+class SheetScan:
+    """What one worksheet part holds, found without building its grid."""
+
+    rows: int  # 1 + the last row holding a value (0 for an empty sheet)
+    cols: int  # 1 + the last column holding a value
+    pending: frozenset[tuple[int, int]]  # formula cells with no stored result, 0-based
+
+
+def scan_sheet(xml: bytes) -> SheetScan:
+    """The extent of the cells that hold something, and the formulas without a result."""
+    rows = cols = 0
+    pending: set[tuple[int, int]] = set()
     for attrs, inner in _CELL.findall(xml):
-        if not inner or not _FORMULA.search(inner):
+        if not inner:
+            continue  # a styled empty cell: no reader builds a value for it
+        ref = _REF.search(attrs)
+        if ref is None:
             continue
-        value = _VALUE.search(inner)
-        kind = _TYPE.search(attrs)
-        is_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
-        if value is None or (not value.group(1).strip() and not is_text):
-            ref = _REF.search(attrs)
-            if ref:
-                missing.add((int(ref.group(2)) - 1, column_index(ref.group(1))))
-    return missing
-
-
-def pending_formulas(path: Path, sheets: Iterable[str]) -> dict[str, set[tuple[int, int]]]:
-    """For the named sheets of an OOXML workbook, the formula cells with no stored result;
-    empty for any other kind of file."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = sheet_parts(archive)
-            return {
-                name: formulas_without_result(archive.read(parts[name]))
-                for name in sheets
-                if name in parts
-            }
-    except (
-        zipfile.BadZipFile,
-        KeyError,
-        OSError,
-        ValueError,
-        EOFError,
-        NotImplementedError,
-        RuntimeError,
-        ElementTree.ParseError,
-    ):
-        return {}
+        row, col = int(ref.group(2)) - 1, column_index(ref.group(1))
+        rows, cols = max(rows, row + 1), max(cols, col + 1)
+        if _FORMULA.search(inner):
+            value = _VALUE.search(inner)
+            kind = _TYPE.search(attrs)
+            is_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
+            if value is None or (not value.group(1).strip() and not is_text):
+                pending.add((row, col))
+    return SheetScan(rows, cols, frozenset(pending))

@@ -31,7 +31,7 @@ from klyngecli.reader.labels import (
     SOURCES,
     normalise,
 )
-from klyngecli.reader.ooxml import pending_formulas
+from klyngecli.reader.prescreen import Limits, Screened, prescreen
 from klyngecli.reader.tables import TableKind, read_table
 from klyngecli.reader.values import Cells, UnitContext
 
@@ -131,13 +131,27 @@ def _missing_sheet(role: str, why_da: str = "", why_en: str = "") -> Finding:
     )
 
 
-def read_workbook(path: Path, call: Call) -> tuple[Application | None, list[Finding]]:
+def _is_role_sheet(name: str) -> bool:
+    return normalise(name) in SHEETS
+
+
+def read_workbook(
+    path: Path, call: Call, limits: Limits | None = None
+) -> tuple[Application | None, list[Finding]]:
     """Read one workbook; every problem is a finding, never an exception."""
-    with path.open("rb") as handle:
-        return _read(handle, path, call)
+    try:
+        screened = prescreen(path, limits or Limits(), _is_role_sheet)
+        if isinstance(screened, Finding):
+            return None, [screened]
+        with path.open("rb") as handle:
+            return _read(handle, path, call, screened)
+    except OSError as exc:
+        return None, [_cannot_open(exc.strerror or type(exc).__name__)]
 
 
-def _read(handle: BinaryIO, path: Path, call: Call) -> tuple[Application | None, list[Finding]]:
+def _read(
+    handle: BinaryIO, path: Path, call: Call, screened: Screened
+) -> tuple[Application | None, list[Finding]]:
     book = open_book(handle, path)
     if isinstance(book, Unreadable):
         return None, [book.finding]
@@ -146,14 +160,13 @@ def _read(handle: BinaryIO, path: Path, call: Call) -> tuple[Application | None,
     with book:
         names = list(book.sheet_names)
         roles = _roles(names, findings)
-        pending = pending_formulas(path, roles.values()) if roles else {}
         grids: dict[str, Grid] = {}
         for role, name in roles.items():
             try:
                 rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception as exc:
                 return None, [_cannot_open(f"{name}: {_reason(exc)}")]
-            grids[role] = Grid(name, rows, pending.get(name, set()))
+            grids[role] = Grid(name, rows, screened.pending.get(name, frozenset()))
     for role in (APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET):
         if role not in grids:
             findings.append(_missing_sheet(role))
