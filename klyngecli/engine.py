@@ -29,7 +29,16 @@ reader that gave up. The other files of a batch are still checked.
 Why: a file the checker could not finish must never pass silently.
 
 Fix: check the file by hand, and report the problem to the klyngecli maintainers with the
-message (it names the step that failed).""",
+message (it names the step that failed).
+
+På dansk:
+Hvad den gør: melder, at klyngecli selv fejlede under kontrollen af denne fil: en programfejl,
+eller en læser, der gav op. De øvrige filer i en samlet kørsel bliver stadig kontrolleret.
+
+Hvorfor: en fil, som kontrollen ikke kunne gøre færdig, må aldrig slippe igennem i det stille.
+
+Sådan retter du: kontrollér filen manuelt, og meld problemet til dem, der vedligeholder
+klyngecli, sammen med meddelelsen (den nævner det trin, der fejlede).""",
 )
 
 # Findings that say the file could not be checked at all are reported whatever is selected.

@@ -57,7 +57,7 @@ def describe_rule(code: str, call: Call, lang: str) -> str | None:
     if declared is None:
         return None
     heading = f"{declared.code} ({declared.severity.value}): {declared.title(lang)}"
-    parts = [heading, "=" * len(heading), "", declared.doc.strip(), ""]
+    parts = [heading, "=" * len(heading), "", declared.text(lang), ""]
     if declared.params:
         parts.append(f"Parametre i {call.id}:" if lang == "da" else f"Parameters of {call.id}:")
         for dotted in declared.params:

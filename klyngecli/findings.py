@@ -82,6 +82,7 @@ def scalar(value: object) -> Scalar:
 
 
 Where = CellRef | Area | str | None
+DANISH_SECTION = "\nPå dansk:\n"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,11 @@ class Code:
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_da
+
+    def text(self, lang: str) -> str:
+        """The documentation in one language: the doc is English, then a `På dansk:` section."""
+        english, _, danish = self.doc.partition(DANISH_SECTION)
+        return english.strip() if lang == "en" or not danish.strip() else danish.strip()
 
     def finding(
         self,

@@ -45,7 +45,7 @@ def rules_markdown() -> str:
         body = text.split("\n", 2)[2]  # after the heading and its underline
         parts.append(
             f"## {code}\n\n**{declared.title_en}** ({declared.severity.value}) · "
-            f"*{declared.title_da}*\n{body}"
+            f"*{declared.title_da}*\n{body}\n**På dansk.** {declared.text('da')}\n"
         )
     return "\n".join(parts).rstrip() + "\n"
 

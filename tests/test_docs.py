@@ -43,8 +43,9 @@ def test_every_command_is_documented() -> None:
         assert command in readme
 
 
-def test_every_rule_has_documentation_in_the_catalogue() -> None:
+def test_every_rule_has_documentation_in_both_languages() -> None:
     for code, declared in catalogue().items():
-        assert declared.doc.startswith("What it does:"), code
-        assert "Fix:" in declared.doc, code
+        english, danish = declared.text("en"), declared.text("da")
+        assert english.startswith("What it does:") and "Fix:" in english, code
+        assert danish.startswith("Hvad den gør:") and "Sådan retter du:" in danish, code
         assert declared.title_da != declared.title_en, code

@@ -14,7 +14,16 @@ format the reader does not support (xlsx, xlsm, xls, xlsb and ods are supported)
 
 Why: nothing in the file can be checked, so the application cannot be assessed as it stands.
 
-Fix: open the file in Excel or LibreOffice, save it again as .xlsx, and check it again.""",
+Fix: open the file in Excel or LibreOffice, save it again as .xlsx, and check it again.
+
+På dansk:
+Hvad den gør: melder en fil, der ikke er en arbejdsbog, er afkortet eller beskadiget, eller er
+i et format, som kontrollen ikke kan læse (xlsx, xlsm, xls, xlsb og ods understøttes).
+
+Hvorfor: intet i filen kan kontrolleres, så ansøgningen kan ikke vurderes, som den er.
+
+Sådan retter du: åbn filen i Excel eller LibreOffice, gem den igen som .xlsx, og kontrollér den
+igen.""",
 )
 
 KL002 = declare(
@@ -26,7 +35,16 @@ KL002 = declare(
 
 Why: the checker (and the caseworker) cannot read an encrypted file.
 
-Fix: remove the password (File > Info > Protect Workbook in Excel), save, and check again.""",
+Fix: remove the password (File > Info > Protect Workbook in Excel), save, and check again.
+
+På dansk:
+Hvad den gør: melder en arbejdsbog, der er krypteret eller kræver en adgangskode for at blive
+åbnet.
+
+Hvorfor: hverken kontrollen eller sagsbehandleren kan læse en krypteret fil.
+
+Sådan retter du: fjern adgangskoden (i Excel: Filer > Oplysninger > Beskyt projektmappe), gem,
+og kontrollér igen.""",
 )
 
 KL003 = declare(
@@ -42,7 +60,19 @@ Why: the budget cannot be checked without them.
 
 Example: sheets `Budget` and `Costs` in one workbook both claim the Budget role.
 
-Fix: name the sheets as in `klynge template`, and delete or rename the extra sheet.""",
+Fix: name the sheets as in `klynge template`, and delete or rename the extra sheet.
+
+På dansk:
+Hvad den gør: finder arkene Ansøger, Budget og Finansiering (og SMV-samarbejder ved en
+innovationsbevilling) ud fra navn eller synonym; melder et ark, der mangler, og to ark, der
+passer til samme rolle (kontrollen gætter aldrig på, hvilket af dem der menes).
+
+Hvorfor: budgettet kan ikke kontrolleres uden dem.
+
+Eksempel: arkene `Budget` og `Costs` i samme arbejdsbog gør begge krav på rollen som Budget.
+
+Sådan retter du: navngiv arkene som i `klynge template`, og slet eller omdøb det overskydende
+ark.""",
 )
 
 KL004 = declare(
@@ -56,7 +86,17 @@ KL004 = declare(
 
 Why: without the header the amounts cannot be told apart.
 
-Fix: use the headers of `klynge template` (synonyms and English labels also work).""",
+Fix: use the headers of `klynge template` (synonyms and English labels also work).
+
+På dansk:
+Hvad den gør: leder i de første 30 rækker af Budget og Finansiering efter overskriftsrækken med
+`Kategori` (eller `Kilde`) og mindst én årskolonne, og i SMV-samarbejder efter kolonnerne
+`Samarbejde`, `FoU-omkostninger` og `Tilskud`.
+
+Hvorfor: uden overskriften kan beløbene ikke skelnes fra hinanden.
+
+Sådan retter du: brug overskrifterne fra `klynge template` (synonymer og engelske betegnelser
+virker også).""",
 )
 
 KL005 = declare(
@@ -69,7 +109,15 @@ the Ansøger sheet, with the label in one column and the value in the column to 
 
 Why: the applicant, the grant type and the project period decide which rules apply.
 
-Fix: fill in the value next to the label.""",
+Fix: fill in the value next to the label.
+
+På dansk:
+Hvad den gør: kræver Ansøger, CVR-nummer, Bevillingstype, Projektstart og Projektslut på arket
+Ansøger, med feltnavnet i én kolonne og værdien i kolonnen til højre for det.
+
+Hvorfor: ansøgeren, bevillingstypen og projektperioden afgør, hvilke regler der gælder.
+
+Sådan retter du: udfyld værdien ud for feltnavnet.""",
 )
 
 KL006 = declare(
@@ -85,7 +133,19 @@ Why: the checker never guesses: `12,3456` or `1.2.3` could mean several amounts.
 
 Example: `1.234,5` reads as 1234,5; `12,3456` is KL006.
 
-Fix: type the number as a number (without text), or the date as a date.""",
+Fix: type the number as a number (without text), or the date as a date.
+
+På dansk:
+Hvad den gør: melder et beløb, en dato, en bevillingstype, en enhed, en udpegning eller en
+årsoverskrift, der ikke kan læses. Tal, der er skrevet som tekst, læses kun, når de er
+entydige: et skilletegn efterfulgt af præcis tre cifre adskiller tusinder, et skilletegn
+efterfulgt af ét eller to cifre er decimaltegnet.
+
+Hvorfor: kontrollen gætter aldrig: `12,3456` eller `1.2.3` kan betyde flere forskellige beløb.
+
+Eksempel: `1.234,5` læses som 1234,5; `12,3456` giver KL006.
+
+Sådan retter du: skriv tallet som et tal (uden tekst) og datoen som en dato.""",
 )
 
 KL007 = declare(
@@ -99,7 +159,16 @@ and saved it since. Such a cell is never read as 0.
 
 Why: the value the applicant sees in Excel is not in the file.
 
-Fix: open the workbook in Excel or LibreOffice, save it, and check it again.""",
+Fix: open the workbook in Excel or LibreOffice, save it, and check it again.
+
+På dansk:
+Hvad den gør: melder en formelcelle, som kontrollen har brug for (et beløb eller en dato), men
+hvis resultat aldrig er blevet gemt, fx når et program har skrevet arbejdsbogen, og intet
+regnearksprogram har åbnet og gemt den siden. En sådan celle læses aldrig som 0.
+
+Hvorfor: den værdi, ansøgeren ser i Excel, findes ikke i filen.
+
+Sådan retter du: åbn arbejdsbogen i Excel eller LibreOffice, gem den, og kontrollér den igen.""",
 )
 
 KL008 = declare(
@@ -113,7 +182,18 @@ and every Finansiering row one of its sources; the message lists the nearest kno
 Why: caps, ceilings and the funding mix depend on which category or source an amount is.
 
 Fix: use the drop-down list of `klynge template`, or one of the names `klynge explain KL008`
-shows in the message.""",
+shows in the message.
+
+På dansk:
+Hvad den gør: kræver, at hver række med beløb i Budget angiver en af opslagets
+omkostningskategorier, og at hver række i Finansiering angiver en af dets finansieringskilder;
+meddelelsen viser de nærmeste kendte navne.
+
+Hvorfor: lofter, grænser og sammensætningen af finansieringen afhænger af, hvilken kategori
+eller kilde et beløb hører til.
+
+Sådan retter du: brug rullelisten i `klynge template` eller et af de navne, som
+`klynge explain KL008` og meddelelsen viser.""",
 )
 
 KL009 = declare(
@@ -126,7 +206,17 @@ KL009 = declare(
 
 Why: Excel does not add text, so totals in the workbook may silently leave the amount out.
 
-Fix: convert the cell to a number (Data > Text to Columns, or retype it).""",
+Fix: convert the cell to a number (Data > Text to Columns, or retype it).
+
+På dansk:
+Hvad den gør: melder et beløb, der er gemt som tekst og derfor måtte fortolkes, fx `1.234.567`
+skrevet med en apostrof foran eller eksporteret fra et andet system.
+
+Hvorfor: Excel lægger ikke tekst sammen, så summerne i arbejdsbogen kan i det stille udelade
+beløbet.
+
+Sådan retter du: konvertér cellen til et tal (Data > Tekst til kolonner, eller skriv tallet
+igen).""",
 )
 
 KL010 = declare(
@@ -139,7 +229,15 @@ KL010 = declare(
 Why: costs and financing are never negative; a negative amount usually hides a correction that
 belongs in another row.
 
-Fix: enter the amount as a positive number in the right row.""",
+Fix: enter the amount as a positive number in the right row.
+
+På dansk:
+Hvad den gør: melder et beløb under nul i Budget, Finansiering eller SMV-samarbejder.
+
+Hvorfor: omkostninger og finansiering er aldrig negative; et negativt beløb dækker som regel
+over en rettelse, der hører hjemme i en anden række.
+
+Sådan retter du: indtast beløbet som et positivt tal i den rigtige række.""",
 )
 
 KL011 = declare(
@@ -154,5 +252,17 @@ number of cells of each sheet. Nothing else of a file over a limit is read.
 Why: a budget workbook is small; a file over these limits is broken or made to hurt the reader.
 
 Fix: remove what does not belong in a budget (images, stray cells far down or right), save the
-workbook again, and check it again.""",
+workbook again, and check it again.
+
+På dansk:
+Hvad den gør: kontrollerer, før filen overhovedet bliver læst, dens størrelse, antallet af
+poster i zip-filen og dens udpakkede størrelse, komprimeringsgraden for hver post samt
+udstrækningen og antallet af celler i hvert ark. Af en fil, der overskrider en grænse, læses
+intet andet.
+
+Hvorfor: en budgetarbejdsbog er lille; en fil over disse grænser er enten i stykker eller lavet
+for at skade det program, der læser den.
+
+Sådan retter du: fjern det, der ikke hører hjemme i et budget (billeder, løse celler langt nede
+eller langt til højre), gem arbejdsbogen igen, og kontrollér den igen.""",
 )

@@ -20,7 +20,17 @@ def applicant_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: the grant is paid to the legal entity with that number.
 
-    Fix: copy the cluster organisation's CVR number from cvr.dk."""
+    Fix: copy the cluster organisation's CVR number from cvr.dk.
+
+    På dansk:
+    Hvad den gør: kontrollerer ansøgerens CVR-nummer: 8 cifre, intet 0 forrest, og den vægtede sum
+    af cifrene (vægte 2, 7, 6, 5, 4, 3, 2, 1) skal være delelig med 11. `DK`, mellemrum og
+    bindestreger er tilladt, og det er en talcelle også.
+
+    Hvorfor: bevillingen udbetales til den juridiske enhed med det nummer.
+
+    Sådan retter du: kopiér klyngeorganisationens CVR-nummer fra cvr.dk.
+    """
     applicant = app.applicant
     if applicant is None or applicant.cvr.value is None or valid_cvr(applicant.cvr.value):
         return
@@ -41,7 +51,18 @@ def not_designated(app: Application, ctx: Context) -> Iterator[Finding]:
     organisations for 2025-2028; designation, or an application for it, is a precondition for a
     grant from the board.
 
-    Fix: apply for designation with Uddannelses- og Forskningsstyrelsen and write `Ansøgt`."""
+    Fix: apply for designation with Uddannelses- og Forskningsstyrelsen and write `Ansøgt`.
+
+    På dansk:
+    Hvad den gør: melder `Udpegning` = `Nej`. `Udpeget` og `Ansøgt` (der er søgt om udpegning)
+    godkendes.
+
+    Hvorfor: ifølge opslaget udpeger uddannelses- og forskningsministeren klyngeorganisationerne
+    for 2025-2028; udpegning, eller en ansøgning om udpegning, er en forudsætning for en bevilling
+    fra bestyrelsen.
+
+    Sådan retter du: søg om udpegning hos Uddannelses- og Forskningsstyrelsen, og skriv `Ansøgt`.
+    """
     applicant = app.applicant
     if applicant is None or applicant.designation.value is not Designation.NO:
         return
@@ -62,7 +83,17 @@ def designation_missing(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: designation is a precondition for the grant, so the caseworker needs to know.
 
-    Fix: add the row `Udpegning` with one of the three values."""
+    Fix: add the row `Udpegning` with one of the three values.
+
+    På dansk:
+    Hvad den gør: advarer, når arket Ansøger ikke angiver, om ansøgeren er udpeget (`Udpeget`), har
+    søgt om udpegning (`Ansøgt`) eller ingen af delene (`Nej`).
+
+    Hvorfor: udpegning er en forudsætning for bevillingen, så sagsbehandleren har brug for at vide
+    det.
+
+    Sådan retter du: tilføj rækken `Udpegning` med en af de tre værdier.
+    """
     applicant = app.applicant
     if applicant is None:
         return

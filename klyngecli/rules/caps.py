@@ -60,7 +60,22 @@ def innovation_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     reduce by 500.000 kr.
 
     Fix: reduce the DEB financing by the excess, and cover the costs with other financing or
-    reduce them."""
+    reduce them.
+
+    På dansk:
+    Hvad den gør: ved en innovationsbevilling lægger den finansieringen fra de kilder, der tæller
+    som ansøgning til Danmarks Erhvervsfremmebestyrelse (Regionalfonden og Decentrale
+    erhvervsfremmemidler, alle år), sammen og sammenholder den med loftet pr. ansøger.
+
+    Hvorfor: opslaget (Det danske klyngeprogram 2025-2028): "Hver ansøger kan maksimalt søge om
+    23 mio. kr. til innovationsbevillinger". Et beløb præcis på loftet godkendes.
+
+    Eksempel: 14.000.000 kr. fra Regionalfonden + 9.500.000 kr. i decentrale midler =
+    23.500.000 kr.: KL201, nedsæt med 500.000 kr.
+
+    Sådan retter du: nedsæt DEB-finansieringen med det overskydende beløb, og dæk omkostningerne
+    med anden finansiering, eller nedsæt dem.
+    """
     return _over_cap(app, ctx, GrantType.INNOVATION, innovation_cap)
 
 
@@ -78,7 +93,17 @@ def basis_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: the call: "maksimalt 13 mio. kr. til basisbevillinger" per applicant. Exactly the cap
     passes.
 
-    Fix: reduce the decentral funds requested by the excess."""
+    Fix: reduce the decentral funds requested by the excess.
+
+    På dansk:
+    Hvad den gør: ved en basisbevilling sammenholder den det beløb, der søges hos DEB
+    (finansieringen fra DEB-kilderne, alle år), med loftet pr. ansøger.
+
+    Hvorfor: opslaget: "maksimalt 13 mio. kr. til basisbevillinger" pr. ansøger. Et beløb præcis på
+    loftet godkendes.
+
+    Sådan retter du: nedsæt de ansøgte decentrale erhvervsfremmemidler med det overskydende beløb.
+    """
     return _over_cap(app, ctx, GrantType.BASIS, basis_cap)
 
 
@@ -97,7 +122,19 @@ def pool(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: no application can be granted more than the pool it is paid from. Under this call a
     request over a pool is always also over the cap (KL201/KL202); both are reported.
 
-    Fix: reduce the request from that source."""
+    Fix: reduce the request from that source.
+
+    På dansk:
+    Hvad den gør: sammenholder det beløb, der søges fra hver kilde, med kildens pulje for
+    bevillingstypen: til innovation 102 mio. kr. fra Regionalfonden og 128 mio. kr. i decentrale
+    midler; til basis 130 mio. kr. i decentrale midler (Erhvervsstyrelsens annoncering af
+    15. maj 2024).
+
+    Hvorfor: ingen ansøgning kan få bevilget mere end den pulje, den betales af. Under dette opslag
+    er en ansøgning over en pulje altid også over loftet (KL201/KL202); begge meldes.
+
+    Sådan retter du: nedsæt det beløb, der søges fra den kilde.
+    """
     grant = grant_of(app, ctx.call)
     financing = app.financing
     if grant is None or financing is None:
@@ -139,7 +176,19 @@ def nothing_requested(app: Application, ctx: Context) -> Iterator[Finding]:
     amounts are in another sheet.
 
     Fix: enter the amounts requested from Regionalfonden and/or Decentrale
-    erhvervsfremmemidler in Finansiering."""
+    erhvervsfremmemidler in Finansiering.
+
+    På dansk:
+    Hvad den gør: melder en ansøgning, hvor det beløb, der søges hos DEB (Regionalfonden plus
+    Decentrale erhvervsfremmemidler, alle år), er 0.
+
+    Hvorfor: en ansøgning til Danmarks Erhvervsfremmebestyrelse skal søge bestyrelsen om penge; et
+    ansøgt beløb på 0 betyder som regel, at finansieringsrækkerne bruger et kildenavn, som
+    kontrollen ikke forventede, eller at beløbene står i et andet ark.
+
+    Sådan retter du: indtast de beløb, der søges fra Regionalfonden og/eller Decentrale
+    erhvervsfremmemidler, i Finansiering.
+    """
     request = deb_request(app, ctx.call)
     if request is None or app.financing is None or request != 0:
         return

@@ -87,7 +87,22 @@ def stated_total(app: Application, ctx: Context) -> Iterator[Finding]:
     change it to 400.000 kr.
 
     Fix: correct the total (or the part that is wrong). Differences up to the tolerance
-    (1 kr.) are rounding and pass."""
+    (1 kr.) are rounding and pass.
+
+    På dansk:
+    Hvad den gør: sammenholder hver angivet total med summen af dens dele: kolonnen `I alt` i hver
+    række i Budget og Finansiering (summen af rækkens årsbeløb), en I alt-række (`I alt`, `Total`,
+    `Sum`, `Samlet`) med rækkerne over den, og I alt-rækken i SMV-samarbejder.
+
+    Hvorfor: en total, der ikke stemmer, betyder, at ansøgeren og sagsbehandleren læser to
+    forskellige budgetter; kontrollen regner altid ud fra delene.
+
+    Eksempel: 2025-2028 har hver 100.000 kr., og `I alt` siger 390.000 kr.: KL101, og rettelsen er
+    at ændre totalen til 400.000 kr.
+
+    Sådan retter du: ret totalen (eller den del, der er forkert). Forskelle op til tolerancen
+    (1 kr.) er afrunding og godkendes.
+    """
     for table in (app.budget, app.financing):
         if table is None:
             continue
@@ -124,7 +139,21 @@ def balance(app: Application, ctx: Context) -> Iterator[Finding]:
     Example: costs 20.000.000 kr., financing 19.500.000 kr.: KL102, 500.000 kr. is missing.
 
     Fix: add the missing financing, or reduce the costs or the financing, so that they are
-    equal (differences up to 1 kr. pass)."""
+    equal (differences up to 1 kr. pass).
+
+    På dansk:
+    Hvad den gør: sammenholder de samlede omkostninger (alle rækker i Budget, alle år) med den
+    samlede finansiering (alle rækker i Finansiering, alle år).
+
+    Hvorfor: et budget skal være fuldt finansieret, og finansieringen må ikke overstige
+    omkostningerne.
+
+    Eksempel: omkostninger 20.000.000 kr., finansiering 19.500.000 kr.: KL102, der mangler
+    500.000 kr.
+
+    Sådan retter du: tilføj den manglende finansiering, eller nedsæt omkostningerne eller
+    finansieringen, så de er lige store (forskelle op til 1 kr. godkendes).
+    """
     if app.budget is None or app.financing is None:
         return
     costs, funding = app.budget.sum_all(), app.financing.sum_all()
@@ -164,7 +193,17 @@ def yearly_balance(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: money requested for one year pays that year's costs; a surplus in 2025 and a deficit
     in 2026 is usually a row typed in the wrong column.
 
-    Fix: move the amounts to the year they belong to."""
+    Fix: move the amounts to the year they belong to.
+
+    På dansk:
+    Hvad den gør: sammenholder omkostninger og finansiering år for år, når de balancerer over hele
+    perioden (ingen KL102).
+
+    Hvorfor: penge, der søges til et år, betaler det års omkostninger; et overskud i 2025 og et
+    underskud i 2026 skyldes som regel en række, der er skrevet i den forkerte kolonne.
+
+    Sådan retter du: flyt beløbene til det år, de hører til.
+    """
     if app.budget is None or app.financing is None:
         return
     costs, funding = app.budget.sum_all(), app.financing.sum_all()
@@ -207,7 +246,19 @@ def outside_period(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Example: the project runs 2025-2027 and Løn has 300.000 kr. in 2028: KL104 on that cell.
 
-    Fix: move the amount into the project period, or change the project period."""
+    Fix: move the amount into the project period, or change the project period.
+
+    På dansk:
+    Hvad den gør: melder ethvert beløb forskelligt fra 0 i en årskolonne før året for Projektstart
+    eller efter året for Projektslut, i Budget og Finansiering.
+
+    Hvorfor: omkostninger uden for projektperioden er ikke støtteberettigede, og finansiering dér
+    finansierer ingenting.
+
+    Eksempel: projektet løber 2025-2027, og Løn har 300.000 kr. i 2028: KL104 på den celle.
+
+    Sådan retter du: flyt beløbet ind i projektperioden, eller ret projektperioden.
+    """
     applicant = app.applicant
     if applicant is None or applicant.start.value is None or applicant.end.value is None:
         return
@@ -252,7 +303,19 @@ def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
     collaboration; the two must be the same money.
 
     Fix: make the cost line equal to the collaborations' Tilskud plus Overhead (differences up
-    to 1 kr. pass)."""
+    to 1 kr. pass).
+
+    På dansk:
+    Hvad den gør: ved en innovationsbevilling sammenholder den budgetposten
+    `Tilskud til SMV-samarbejder` (alle år) med summen af `Tilskud` og `Overhead` over rækkerne i
+    SMV-samarbejder.
+
+    Hvorfor: de penge, der gives videre til SMV'erne, budgetteres én gang som en omkostningspost og
+    én gang pr. samarbejde; det skal være de samme penge.
+
+    Sådan retter du: gør omkostningsposten lig med samarbejdernes Tilskud plus Overhead (forskelle
+    op til 1 kr. godkendes).
+    """
     if app.grant is not GrantType.INNOVATION or app.budget is None:
         return
     collaborations = app.collaborations
@@ -301,7 +364,18 @@ def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
     typed in 1.000 kr.
 
     Fix: set `Enhed` on the Ansøger sheet to the unit the amounts are typed in (`1.000 kr.`,
-    `mio. kr.`), or a unit in the year headers (`2025 (t.kr.)`)."""
+    `mio. kr.`), or a unit in the year headers (`2025 (t.kr.)`).
+
+    På dansk:
+    Hvad den gør: advarer, når de samlede omkostninger er under 100.000, mens beløbene står i
+    enheden kr., eller over 1.000.000.000 kr. (begge grænser er parametre i opslaget).
+
+    Hvorfor: et klyngebudget er på millioner af kroner; et budget på 23.500 "kr." er næsten helt
+    sikkert skrevet i 1.000 kr.
+
+    Sådan retter du: sæt `Enhed` på arket Ansøger til den enhed, beløbene er skrevet i
+    (`1.000 kr.`, `mio. kr.`), eller angiv en enhed i årsoverskrifterne (`2025 (t.kr.)`).
+    """
     budget = app.budget
     if budget is None:
         return

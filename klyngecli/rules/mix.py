@@ -32,7 +32,19 @@ def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
     decentrale erhvervsfremmemidler, men der kan ikke ansøges decentrale erhvervsfremmemidler
     alene."
 
-    Fix: finance part of the project with Regionalfonden, or apply for a basis grant."""
+    Fix: finance part of the project with Regionalfonden, or apply for a basis grant.
+
+    På dansk:
+    Hvad den gør: ved en innovationsbevilling melder den, når der søges decentrale midler, uden at
+    der søges Regionalfondsmidler.
+
+    Hvorfor: opslaget: "det er muligt at ansøge Regionalfondsmidler uden samtidig at ansøge om
+    decentrale erhvervsfremmemidler, men der kan ikke ansøges decentrale erhvervsfremmemidler
+    alene."
+
+    Sådan retter du: finansiér en del af projektet med midler fra Regionalfonden, eller søg en
+    basisbevilling.
+    """
     grant = grant_of(app, ctx.call)
     financing = app.financing
     if grant is None or financing is None:
@@ -71,7 +83,18 @@ def basis_regionalfond(app: Application, ctx: Context) -> Iterator[Finding]:
     only.
 
     Fix: finance the basis activities with Decentrale erhvervsfremmemidler (and
-    co-financing), or apply for an innovation grant."""
+    co-financing), or apply for an innovation grant.
+
+    På dansk:
+    Hvad den gør: ved en basisbevilling melder den al finansiering fra en kilde, som
+    bevillingstypen ikke tillader (Regionalfonden).
+
+    Hvorfor: Erhvervsstyrelsens annoncering af 15. maj 2024: basisbevillingerne finansieres
+    udelukkende af decentrale midler.
+
+    Sådan retter du: finansiér basisaktiviteterne med Decentrale erhvervsfremmemidler (og
+    medfinansiering), eller søg en innovationsbevilling.
+    """
     grant = grant_of(app, ctx.call)
     financing = app.financing
     if grant is None or financing is None:
@@ -106,7 +129,18 @@ def no_private_cash(app: Application, ctx: Context) -> Iterator[Finding]:
     driften" (private contributions to the operation). It is advice, not a condition.
 
     Fix: budget the members' and companies' cash contributions as Privat kontant
-    medfinansiering."""
+    medfinansiering.
+
+    På dansk:
+    Hvad den gør: ved en basisbevilling gør den opmærksom på, når der ikke er budgetteret privat
+    kontant medfinansiering.
+
+    Hvorfor: basisansøgninger vurderes først på kriterium A, "Private økonomiske bidrag til
+    driften". Det er et råd, ikke en betingelse.
+
+    Sådan retter du: budgettér medlemmernes og virksomhedernes kontante bidrag som Privat kontant
+    medfinansiering.
+    """
     grant = grant_of(app, ctx.call)
     financing = app.financing
     if grant is None or financing is None or not grant.private_cash_advised:
@@ -139,7 +173,21 @@ def indirect_costs(app: Application, ctx: Context) -> Iterator[Finding]:
     Example: Løn 4.000.000 kr., Indirekte omkostninger 700.000 kr. (17,5 %): reduce by
     100.000 kr. to 600.000 kr.
 
-    Fix: reduce the indirect costs to 15 % of the staff costs."""
+    Fix: reduce the indirect costs to 15 % of the staff costs.
+
+    På dansk:
+    Hvad den gør: sammenholder de indirekte omkostninger (alle år) med 15 % af lønomkostningerne
+    (Løn, alle år): totalerne for hele perioden, ikke år for år.
+
+    Hvorfor: EU's og Erhvervsstyrelsens vejledning om støtteberettigelse for fondene 2021-2027
+    fastsætter standardsatsen for kontor og administration til 15 % af de støtteberettigede direkte
+    lønomkostninger; mere dækkes ikke.
+
+    Eksempel: Løn 4.000.000 kr., Indirekte omkostninger 700.000 kr. (17,5 %): nedsæt med
+    100.000 kr. til 600.000 kr.
+
+    Sådan retter du: nedsæt de indirekte omkostninger til 15 % af lønomkostningerne.
+    """
     budget = app.budget
     if budget is None:
         return

@@ -54,7 +54,21 @@ def late(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: the call: "Frem til den 13. august 2024 kl. 12.00 har Danmarks
     Erhvervsfremmebestyrelse åbent for ansøgninger". A late application is not assessed.
 
-    Fix: none after the fact; for the next call, submit before the deadline."""
+    Fix: none after the fact; for the next call, submit before the deadline.
+
+    På dansk:
+    Hvad den gør: sammenholder indsendelsestidspunktet (`--submitted-at`, ellers `Indsendt` på
+    arket Ansøger) med ansøgningsfristen, 13. august 2024 kl. 12.00 dansk tid. 12:00:00 er
+    rettidigt, 12:00:01 er for sent. Et tidspunkt uden UTC-forskydning regnes som dansk tid; et
+    tidspunkt med forskydning eller `Z` beholder sin egen (10:00:01Z er 12:00:01 i København om
+    sommeren).
+
+    Hvorfor: opslaget: "Frem til den 13. august 2024 kl. 12.00 har Danmarks
+    Erhvervsfremmebestyrelse åbent for ansøgninger". En ansøgning, der kommer for sent, bliver ikke
+    vurderet.
+
+    Sådan retter du: det kan ikke rettes bagefter; indsend inden fristen ved næste opslag.
+    """
     found = _submission(app, ctx)
     if found is None or found[0] <= ctx.call.deadline_at:
         return
@@ -94,7 +108,16 @@ def early(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: the call: "Ansøgningsperiode: Den 15. maj 2024 til 13. august 2024 kl. 12.00".
 
-    Fix: check the `Indsendt` date: it is usually a typing error."""
+    Fix: check the `Indsendt` date: it is usually a typing error.
+
+    På dansk:
+    Hvad den gør: melder et indsendelsestidspunkt, der ligger før ansøgningsperioden åbnede
+    (15. maj 2024 kl. 00.00 dansk tid).
+
+    Hvorfor: opslaget: "Ansøgningsperiode: Den 15. maj 2024 til 13. august 2024 kl. 12.00".
+
+    Sådan retter du: kontrollér datoen i `Indsendt`: det er som regel en tastefejl.
+    """
     found = _submission(app, ctx)
     if found is None or found[0] >= ctx.call.opens_at:
         return
@@ -132,7 +155,18 @@ def too_long(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: the call: "Projektperiode: Op til fire år."
 
     Fix: end the project no later than the day before the start date plus 48 months (the
-    message gives the date)."""
+    message gives the date).
+
+    På dansk:
+    Hvad den gør: melder et projekt, hvis slutdato ligger på eller efter startdatoen plus
+    48 måneder: 2025-01-01 – 2028-12-31 er præcis 48 måneder og godkendes, 2025-01-01 – 2029-01-01
+    godkendes ikke.
+
+    Hvorfor: opslaget: "Projektperiode: Op til fire år."
+
+    Sådan retter du: lad projektet slutte senest dagen før startdatoen plus 48 måneder (meddelelsen
+    angiver datoen).
+    """
     period = _period(app)
     if period is None:
         return
@@ -172,7 +206,17 @@ def outside_programme(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: the call finances "Det danske klyngeprogram 2025-2028"; activities outside it are not
     covered.
 
-    Fix: move the project start or end into the programme period."""
+    Fix: move the project start or end into the programme period.
+
+    På dansk:
+    Hvad den gør: melder et projekt, der starter før eller slutter efter programperioden,
+    2025-01-01 – 2028-12-31; fundet peger på den dato, der ligger uden for.
+
+    Hvorfor: opslaget finansierer "Det danske klyngeprogram 2025-2028"; aktiviteter uden for
+    programmet er ikke dækket.
+
+    Sådan retter du: flyt projektets start eller slut ind i programperioden.
+    """
     period = _period(app)
     if period is None:
         return
@@ -201,7 +245,16 @@ def ends_before_start(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: the period is usually typed with day and month swapped, or the years mixed up.
 
-    Fix: correct the dates (day first: 31-12-2028)."""
+    Fix: correct the dates (day first: 31-12-2028).
+
+    På dansk:
+    Hvad den gør: melder en Projektslut, der ligger før Projektstart.
+
+    Hvorfor: perioden er som regel skrevet med dag og måned byttet om eller med årstallene
+    forvekslet.
+
+    Sådan retter du: ret datoerne (dagen først: 31-12-2028).
+    """
     period = _period(app)
     if period is None:
         return
@@ -232,7 +285,19 @@ def submission_unknown(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: a caseworker must know that the deadline holds; an applicant can ask "would it be on
     time if I sent it now" with `--submitted-at now`.
 
-    Fix: fill in `Indsendt`, or run `klynge check --submitted-at now` (or an ISO time)."""
+    Fix: fill in `Indsendt`, or run `klynge check --submitted-at now` (or an ISO time).
+
+    På dansk:
+    Hvad den gør: advarer, når hverken `--submitted-at` eller `Indsendt` angiver
+    indsendelsestidspunktet, så fristen ikke er blevet kontrolleret; meddelelsen oplyser, om
+    opslaget er åbent nu.
+
+    Hvorfor: en sagsbehandler skal vide, at fristen er overholdt; en ansøger kan spørge "ville den
+    nå frem rettidigt, hvis jeg sendte den nu?" med `--submitted-at now`.
+
+    Sådan retter du: udfyld `Indsendt`, eller kør `klynge check --submitted-at now` (eller med et
+    ISO-tidspunkt).
+    """
     applicant = app.applicant
     if applicant is None or ctx.submitted_at is not None:
         return

@@ -34,7 +34,23 @@ def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
     Tilskud by 45.000 kr. to 700.000 kr.
 
     Fix: reduce Tilskud to the largest allowed amount the message gives (and the cost line
-    Tilskud til SMV-samarbejder with it), or raise the SME's own financing of its costs."""
+    Tilskud til SMV-samarbejder with it), or raise the SME's own financing of its costs.
+
+    På dansk:
+    Hvad den gør: sammenholder for hvert samarbejde `Tilskud` med 70 % af SMV'ens omkostninger til
+    FoU-aktiviteter (`FoU-omkostninger`). `Overhead` betales oveni og tælles ikke med. Præcis 70 %
+    godkendes: beløbene sammenlignes præcist, i kroner og øre.
+
+    Hvorfor: DFIR's notat om programmet: klyngerne kan finansiere op til 70 % af en SMV's
+    omkostninger til FoU-aktiviteter samt et administrativt overhead.
+
+    Eksempel: FoU-omkostninger 1.000.000 kr., Tilskud 745.000 kr. (74,5 %): KL401, nedsæt Tilskud
+    med 45.000 kr. til 700.000 kr.
+
+    Sådan retter du: nedsæt Tilskud til det største tilladte beløb, som meddelelsen angiver (og
+    omkostningsposten Tilskud til SMV-samarbejder tilsvarende), eller hæv SMV'ens egenfinansiering
+    af sine omkostninger.
+    """
     collaborations = app.collaborations
     if collaborations is None:
         return
@@ -71,7 +87,16 @@ def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: the innovation grant ("Bevilling til konkrete innovationssamarbejder") pays for
     concrete SME innovation collaborations; without them there is nothing to grant.
 
-    Fix: list the planned collaborations, one row each (an SME may be named later)."""
+    Fix: list the planned collaborations, one row each (an SME may be named later).
+
+    På dansk:
+    Hvad den gør: ved en innovationsbevilling kræver den mindst én række i SMV-samarbejder.
+
+    Hvorfor: innovationsbevillingen ("Bevilling til konkrete innovationssamarbejder") betaler for
+    konkrete innovationssamarbejder med SMV'er; uden dem er der intet at bevilge.
+
+    Sådan retter du: anfør de planlagte samarbejder, ét pr. række (SMV'en kan navngives senere).
+    """
     collaborations = app.collaborations
     if app.grant is not GrantType.INNOVATION or collaborations is None or collaborations.rows:
         return
@@ -100,7 +125,18 @@ def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: the programme finances SMEs' innovation; a large company's costs are not eligible.
 
-    Fix: replace the partner with an SME, or correct the figures if they are wrong."""
+    Fix: replace the partner with an SME, or correct the figures if they are wrong.
+
+    På dansk:
+    Hvad den gør: anvender EU's SMV-definition på hver partner: en virksomhed med 250 ansatte eller
+    flere, eller med både en omsætning over 50 mio. EUR og en balance over 43 mio. EUR, er ikke en
+    SMV.
+
+    Hvorfor: programmet finansierer SMV'ers innovation; en stor virksomheds omkostninger er ikke
+    støtteberettigede.
+
+    Sådan retter du: erstat partneren med en SMV, eller ret tallene, hvis de er forkerte.
+    """
     collaborations = app.collaborations
     if collaborations is None:
         return
@@ -154,7 +190,17 @@ def sme_unconfirmed(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: the caseworker cannot confirm the partner's SME status.
 
-    Fix: add the balance sheet total (Balance, mio. EUR)."""
+    Fix: add the balance sheet total (Balance, mio. EUR).
+
+    På dansk:
+    Hvad den gør: advarer, når en partners omsætning er over 50 mio. EUR, og der ikke er angivet
+    nogen balance: efter EU's definition er partneren kun en SMV, hvis balancen højst er
+    43 mio. EUR.
+
+    Hvorfor: sagsbehandleren kan ikke bekræfte partnerens SMV-status.
+
+    Sådan retter du: tilføj balancen (Balance, mio. EUR).
+    """
     collaborations = app.collaborations
     if collaborations is None:
         return
@@ -186,7 +232,17 @@ def partner_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: a mistyped CVR number points at another company or none.
 
-    Fix: copy the CVR number from the Central Business Register (cvr.dk)."""
+    Fix: copy the CVR number from the Central Business Register (cvr.dk).
+
+    På dansk:
+    Hvad den gør: kontrollerer hver partners CVR-nummer: 8 cifre, intet 0 forrest, og den vægtede
+    sum af cifrene (vægte 2, 7, 6, 5, 4, 3, 2, 1) skal være delelig med 11. `DK`, mellemrum og
+    bindestreger er tilladt. Et tomt CVR-nummer er tilladt (SMV'en er måske ikke valgt endnu).
+
+    Hvorfor: et fejlindtastet CVR-nummer peger på en anden virksomhed eller på ingen.
+
+    Sådan retter du: kopiér CVR-nummeret fra Det Centrale Virksomhedsregister (cvr.dk).
+    """
     collaborations = app.collaborations
     if collaborations is None:
         return
@@ -208,7 +264,17 @@ def repeated_sme(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: the same SME twice is often a copied row, and its 70 % ceiling applies to its
     R&D costs in each collaboration separately.
 
-    Fix: delete the copied row, or confirm that the SME has two separate projects."""
+    Fix: delete the copied row, or confirm that the SME has two separate projects.
+
+    På dansk:
+    Hvad den gør: advarer, når det samme CVR-nummer optræder i mere end ét samarbejde; fundet står
+    ved hver senere forekomst og nævner den første.
+
+    Hvorfor: den samme SMV to gange er ofte en kopieret række, og loftet på 70 % gælder for SMV'ens
+    FoU-omkostninger i hvert samarbejde for sig.
+
+    Sådan retter du: slet den kopierede række, eller bekræft, at SMV'en har to separate projekter.
+    """
     collaborations = app.collaborations
     if collaborations is None:
         return
