@@ -179,10 +179,28 @@ def finding_line(finding: Finding, style: Style) -> Text:
 def _file(result: FileResult, style: Style, console: Console) -> None:
     console.print(_header(result, style))
     for line in _figures(result.figures, style):
-        console.print(line, soft_wrap=True)
+        console.print(line, soft_wrap=not style.color)
     console.print()
-    for finding in result.findings:
-        console.print(finding_line(finding, style), soft_wrap=True)
+    if style.color:
+        # In a terminal a long message wraps within its own column, under itself.
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for f in result.findings:
+            colour = SEVERITY_STYLE[f.severity]
+            grid.add_row(
+                Text(f"  {f.code}", style=colour),
+                Text(f.severity.value, style=colour),
+                Text(f.location or "-", style="bold"),
+                f.message(style.lang),
+            )
+        if result.findings:
+            console.print(grid)
+    else:
+        for finding in result.findings:
+            console.print(finding_line(finding, style), soft_wrap=True)
     if not result.findings:
         console.print(f"  {WORDS[style.lang]['no_findings']}", style="green")
     if style.verbose and result.rules_run:
