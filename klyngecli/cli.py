@@ -111,10 +111,11 @@ def main_options(
 
 
 def _style(lang: str, output: Path | None, quiet: bool, verbose: bool) -> Style:
+    # no-color.org: NO_COLOR counts when present and not empty; FORCE_COLOR asks for colour
+    # in a pipe. A report written to a file (-o) never has colour.
+    no_color = bool(os.environ.get("NO_COLOR"))
     to_terminal = output is None and sys.stdout.isatty()
-    color = (to_terminal and "NO_COLOR" not in os.environ) or (
-        output is None and bool(os.environ.get("FORCE_COLOR")) and "NO_COLOR" not in os.environ
-    )
+    color = not no_color and output is None and (to_terminal or bool(os.environ.get("FORCE_COLOR")))
     width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
     return Style(lang=lang, color=color, width=width, quiet=quiet, verbose=verbose)
 

@@ -178,5 +178,8 @@ def pct(fraction: Decimal, lang: str) -> str:
     return text.replace(".", ",") + " %" if lang == "da" else text + " %"
 
 
-def both_pct(fraction: Decimal) -> tuple[str, str]:
-    return pct(fraction, "da"), pct(fraction, "en")
+def share_over(share: Decimal, ceiling: Decimal, lang: str) -> str:
+    """A share above a ceiling, never shown as equal to it: 70,00008 % reads "lidt over 70 %"."""
+    if pct(share, lang) != pct(ceiling, lang):
+        return pct(share, lang)
+    return f"lidt over {pct(ceiling, lang)}" if lang == "da" else f"just over {pct(ceiling, lang)}"

@@ -100,27 +100,30 @@ def open_book(handle: BinaryIO, path: Path) -> python_calamine.CalamineWorkbook 
         return Unreadable(_cannot_open(_reason(exc)))
 
 
-def _roles(names: list[str], findings: list[Finding]) -> dict[str, str]:
-    """Role (canonical sheet name) → the workbook's sheet name; KL003 for two claimants."""
+def _roles(names: list[str], findings: list[Finding]) -> tuple[dict[str, str], set[str]]:
+    """Role (canonical sheet name) → the workbook's sheet name, and the roles two sheets claim:
+    KL003 for each, and neither sheet is read (the checker never guesses which is meant)."""
     roles: dict[str, str] = {}
+    contested: set[str] = set()
     for name in names:
         role = SHEETS.get(normalise(name))
         if role is None:
             continue
         if role in roles:
+            contested.add(role)
             findings.append(
                 KL003.finding(
                     name,
                     f"Både arket '{roles[role]}' og arket '{name}' kan være arket {role}: "
-                    "omdøb eller slet det ene",
+                    "omdøb eller slet det ene; ingen af dem er kontrolleret",
                     f"Both the sheet '{roles[role]}' and the sheet '{name}' claim the role {role}: "
-                    "rename or delete one of them",
+                    "rename or delete one of them; neither was checked",
                     found=name,
                 )
             )
             continue
         roles[role] = name
-    return roles
+    return {r: n for r, n in roles.items() if r not in contested}, contested
 
 
 def _missing_sheet(role: str, why_da: str = "", why_en: str = "") -> Finding:
@@ -159,7 +162,7 @@ def _read(
     findings = cells.findings
     with book:
         names = list(book.sheet_names)
-        roles = _roles(names, findings)
+        roles, contested = _roles(names, findings)
         grids: dict[str, Grid] = {}
         for role, name in roles.items():
             try:
@@ -168,10 +171,12 @@ def _read(
                 return None, [_cannot_open(f"{name}: {_reason(exc)}")]
             grids[role] = Grid(name, rows, screened.pending.get(name, frozenset()))
     for role in (APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET):
-        if role not in grids:
+        if role not in grids and role not in contested:
             findings.append(_missing_sheet(role))
     applicant, unit = None, UnitContext(given=False, multiplier=Decimal(1))
-    if APPLICANT_SHEET in grids:
+    if APPLICANT_SHEET in contested:
+        unit = UnitContext(given=True, multiplier=None)  # `Enhed` unknown: amounts are too
+    elif APPLICANT_SHEET in grids:
         applicant, unit = read_applicant(grids[APPLICANT_SHEET], cells)
     budget = (
         read_table(grids[BUDGET_SHEET], BUDGET_KIND, unit, cells) if BUDGET_SHEET in grids else None
@@ -184,7 +189,7 @@ def _read(
     collaborations = None
     if SME_SHEET in grids:
         collaborations = read_collaborations(grids[SME_SHEET], unit, cells)
-    elif applicant is not None and applicant.grant.value is GrantType.INNOVATION:
+    elif SME_SHEET not in contested and applicant and applicant.grant.value is GrantType.INNOVATION:
         findings.append(
             _missing_sheet(
                 SME_SHEET, " (påkrævet for en innovationsbevilling)", " (required for innovation)"

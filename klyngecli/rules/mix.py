@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from klyngecli.findings import Finding, Fix, Severity, kr, pct
+from klyngecli.findings import Finding, Fix, Severity, kr, pct, share_over
 from klyngecli.model import Application, Category, Source
 from klyngecli.reader.labels import SOURCE_LABELS
 from klyngecli.rules import Context, rule
@@ -199,8 +199,8 @@ def indirect_costs(app: Application, ctx: Context) -> Iterator[Finding]:
     allowed = floor_ore(staff * ceiling)
     if indirect <= staff * ceiling:
         return
-    share_da = pct(indirect / staff, "da") if staff else "∞"
-    share_en = pct(indirect / staff, "en") if staff else "∞"
+    share_da = share_over(indirect / staff, ceiling, "da") if staff else "∞ %"
+    share_en = share_over(indirect / staff, ceiling, "en") if staff else "∞ %"
     cut = indirect - allowed
     yield indirect_costs.finding(
         line.stated_total.ref if line.stated_total else line.label.ref,

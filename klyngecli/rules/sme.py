@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from klyngecli.findings import Finding, Fix, Severity, kr, pct
+from klyngecli.findings import Finding, Fix, Severity, kr, pct, share_over
 from klyngecli.model import Application, Area, Collaboration, GrantType
 from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
@@ -61,8 +61,8 @@ def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
             continue
         allowed = floor_ore(rd * ceiling)
         cut = grant - allowed
-        share_da = pct(grant / rd, "da") if rd > 0 else "∞ %"
-        share_en = pct(grant / rd, "en") if rd > 0 else "∞ %"
+        share_da = share_over(grant / rd, ceiling, "da") if rd > 0 else "∞ %"
+        share_en = share_over(grant / rd, ceiling, "en") if rd > 0 else "∞ %"
         yield sme_ceiling.finding(
             c.grant.ref,
             f"Tilskud til {_who(c)} er {share_da} af FoU-omkostningerne (højst "

@@ -1,0 +1,505 @@
+"""SME co-financing KL401-KL406 (rules.md "SME co-financing — KL4xx"), through the real CLI.
+
+The clean innovation application has six collaborations in `SMV-samarbejder` (columns A-I:
+Samarbejde, SMV, CVR, Ansatte, Omsætning, Balance, FoU-omkostninger, Tilskud, Overhead; the
+first collaboration on row 2). When a test changes a `Tilskud` or `Overhead`, it moves the cost
+line `Tilskud til SMV-samarbejder` and the non-DEB `Egenfinansiering` by the same amount in 2025,
+so that KL105, KL102 and KL103 stay silent and only the SME rule under test can fire.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Checked, run_check
+from tests.workbooks import (
+    SME,
+    App,
+    Built,
+    CellValue,
+    basis_app,
+    cvr_is_valid,
+    invalid_cvr,
+    valid_cvr,
+)
+
+SME_GRANTS = "Tilskud til SMV-samarbejder"
+OWN = "Egenfinansiering"
+REGIONALFONDEN = "Regionalfonden"
+
+TERMOFLOW = 0  # FoU 1.320.000, Tilskud 924.000 (exactly 70 %), Overhead 60.000
+KOMPOSIT = 1  # 45 employees, turnover 9,8, balance 6,4
+FOODSENSE = 2  # FoU 1.000.000, Tilskud 650.000, Overhead 50.000
+HAVNEKRAFT = 3
+UNNAMED = 5  # "4 SMV-projekter inden for grøn omstilling": no SMV, no CVR
+
+
+def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
+    built = app.build() if isinstance(app, App) else app
+    return run_check(built.write(tmp_path / "application.xlsx"), *args)
+
+
+def assert_messages(finding: dict[str, Any]) -> None:
+    da, en = finding["message"]["da"], finding["message"]["en"]
+    assert da.strip() and en.strip()
+    assert da != en
+
+
+def set_sme_amount(app: App, index: int, column: str, amount: int | Decimal) -> App:
+    """Set `Tilskud` or `Overhead` of one collaboration, keeping the budget consistent."""
+    collab = app.collaborations
+    assert collab is not None
+    before = collab[index][column]
+    assert isinstance(before, int)
+    delta = amount - before
+    collab[index][column] = amount
+    for line in (app.budget_line(SME_GRANTS), app.financing_line(OWN)):
+        old = line.amounts[2025]
+        assert isinstance(old, int | Decimal)
+        line.amounts[2025] = old + delta
+    return app
+
+
+def set_collab(app: App, index: int, **values: CellValue) -> App:
+    """Set non-amount columns of one collaboration: `set_collab(app, 1, Ansatte=250)`."""
+    assert app.collaborations is not None
+    renames = {"Omsaetning": "Omsætning (mio. EUR)", "Balance": "Balance (mio. EUR)"}
+    for key, value in values.items():
+        app.collaborations[index][renames.get(key, key)] = value
+    return app
+
+
+def test_start_point_is_clean(tmp_path: Path) -> None:
+    """The clean innovation application and its first collaboration at exactly 70 %."""
+    app = App()
+    assert app.collaborations is not None
+    assert app.collaborations[TERMOFLOW]["FoU-omkostninger"] == 1_320_000
+    assert app.collaborations[TERMOFLOW]["Tilskud"] == 924_000
+    assert app.sme_grants() == app.line_total(app.budget_line(SME_GRANTS))
+    result = check(tmp_path, app)
+    assert result.codes == []
+    assert result.exit_code == 0
+
+
+# --- KL401: Tilskud above 70 % of FoU-omkostninger ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("index", "tilskud", "codes"),
+    [
+        pytest.param(TERMOFLOW, 924_000, [], id="exactly-70-percent-ok"),
+        pytest.param(TERMOFLOW, 924_001, ["KL401"], id="70-percent-plus-1-kr-fails"),
+        pytest.param(TERMOFLOW, Decimal("924000.01"), ["KL401"], id="70-percent-plus-1-ore-fails"),
+        pytest.param(TERMOFLOW, 923_999, [], id="70-percent-minus-1-kr-ok"),
+        pytest.param(FOODSENSE, 700_000, [], id="exactly-700000-of-1-mio-ok"),
+        pytest.param(FOODSENSE, 745_000, ["KL401"], id="74.5-percent-fails"),
+    ],
+)
+def test_kl401_ceiling_boundary(
+    tmp_path: Path, index: int, tilskud: int | Decimal, codes: list[str]
+) -> None:
+    result = check(tmp_path, set_sme_amount(App(), index, "Tilskud", tilskud))
+    assert result.codes == codes
+    assert result.exit_code == (1 if codes else 0)
+
+
+def test_kl401_reduce_by_45000_to_700000(tmp_path: Path) -> None:
+    """The rule's own example: FoU 1.000.000 kr., Tilskud 745.000 kr."""
+    app = set_sme_amount(App(), FOODSENSE, "Tilskud", 745_000)
+    built = app.build()
+    result = check(tmp_path, built)
+    assert result.codes == ["KL401"]
+    assert result.exit_code == 1
+    finding = result.only("KL401")
+    assert finding["severity"] == "error"
+    assert finding["location"] == built.ref(SME, FOODSENSE, "Tilskud")
+    assert finding["location"] == "SMV-samarbejder!H4"
+    assert finding["sheet"] == "SMV-samarbejder"
+    assert finding["cell"] == "H4"
+    assert finding["found"] == 745_000
+    assert finding["limit"] == 700_000
+    assert finding["fix"]["amount"] == 45_000
+    assert finding["fix"]["target"] == 700_000
+    assert_messages(finding)
+    for text in (*finding["message"].values(), finding["fix"]["da"], finding["fix"]["en"]):
+        assert "45.000 kr." in text
+        assert "700.000 kr." in text
+
+
+def test_kl401_one_kr_over_exactly_70_percent(tmp_path: Path) -> None:
+    result = check(tmp_path, set_sme_amount(App(), TERMOFLOW, "Tilskud", 924_001))
+    finding = result.only("KL401")
+    assert finding["location"] == "SMV-samarbejder!H2"
+    assert finding["found"] == 924_001
+    assert finding["limit"] == 924_000
+    assert finding["fix"]["amount"] == 1
+    assert finding["fix"]["target"] == 924_000
+    # 70,00008 % is never shown as "70 % (max 70 %)".
+    assert "lidt over 70 % af FoU-omkostningerne" in finding["message"]["da"]
+    assert "just over 70 % of the R&D costs" in finding["message"]["en"]
+
+
+def test_kl401_one_ore_over_exactly_70_percent(tmp_path: Path) -> None:
+    """Money is exact: 0,01 kr. over the ceiling is over it, and the fix is 0,01 kr."""
+    result = check(tmp_path, set_sme_amount(App(), TERMOFLOW, "Tilskud", Decimal("924000.01")))
+    finding = result.only("KL401")
+    assert finding["found"] == 924_000.01
+    assert finding["limit"] == 924_000
+    assert finding["fix"]["amount"] == 0.01
+    assert finding["fix"]["target"] == 924_000
+
+
+def test_kl401_overhead_is_not_counted(tmp_path: Path) -> None:
+    """Overhead is paid on top: a large Overhead next to a Tilskud at exactly 70 % passes."""
+    app = set_sme_amount(App(), TERMOFLOW, "Overhead", 1_000_000)
+    assert app.collaborations is not None
+    termoflow = app.collaborations[TERMOFLOW]
+    # Tilskud + Overhead is 1.924.000 kr., far above 70 % of 1.320.000 kr.; only Tilskud counts
+    assert (termoflow["Tilskud"], termoflow["Overhead"]) == (924_000, 1_000_000)
+    result = check(tmp_path, app)
+    assert result.codes == []
+    assert result.exit_code == 0
+
+
+def test_kl401_overhead_does_not_lower_the_ceiling(tmp_path: Path) -> None:
+    """Over the ceiling with an Overhead of 0: the fix is about Tilskud alone."""
+    app = set_sme_amount(App(), FOODSENSE, "Overhead", 0)
+    app = set_sme_amount(app, FOODSENSE, "Tilskud", 745_000)
+    finding = check(tmp_path, app).only("KL401")
+    assert finding["fix"]["amount"] == 45_000
+    assert finding["fix"]["target"] == 700_000
+
+
+def test_kl401_fix_in_kroner_with_unit_1000_kr(tmp_path: Path) -> None:
+    """With `Enhed` 1.000 kr. the cells say 745 and 1.000; found, limit and fix are kroner."""
+    app = set_sme_amount(App(unit="1.000 kr."), FOODSENSE, "Tilskud", 745_000)
+    built = app.build()
+    assert built.cell(SME, FOODSENSE, "Tilskud") == 745
+    assert built.cell(SME, FOODSENSE, "FoU-omkostninger") == 1_000
+    result = check(tmp_path, built)
+    assert result.codes == ["KL401"]
+    finding = result.only("KL401")
+    assert finding["location"] == "SMV-samarbejder!H4"
+    assert finding["found"] == 745_000
+    assert finding["limit"] == 700_000
+    assert finding["fix"]["amount"] == 45_000
+    assert finding["fix"]["target"] == 700_000
+    assert "45.000 kr." in finding["fix"]["en"]
+    assert "700.000 kr." in finding["fix"]["da"]
+
+
+def test_kl401_exactly_70_percent_with_unit_1000_kr_ok(tmp_path: Path) -> None:
+    """924 of 1.320 (t.kr.) is still exactly 70 %."""
+    result = check(tmp_path, App(unit="1.000 kr."))
+    assert result.codes == []
+
+
+def test_kl401_each_collaboration_on_its_own_cell(tmp_path: Path) -> None:
+    app = set_sme_amount(App(), TERMOFLOW, "Tilskud", 1_000_000)
+    app = set_sme_amount(app, FOODSENSE, "Tilskud", 745_000)
+    result = check(tmp_path, app)
+    assert result.codes == ["KL401", "KL401"]
+    assert result.at("KL401") == ["SMV-samarbejder!H2", "SMV-samarbejder!H4"]
+
+
+def test_kl401_blank_rnd_costs_count_as_0(tmp_path: Path) -> None:
+    """A blank amount cell is 0: a Tilskud with no R&D costs is all above the ceiling."""
+    built = set_collab(App(), FOODSENSE, **{"FoU-omkostninger": None}).build()
+    result = check(tmp_path, built)
+    assert result.codes == ["KL401"]
+    finding = result.only("KL401")
+    assert finding["location"] == "SMV-samarbejder!H4"
+    assert finding["found"] == 650_000
+    assert finding["limit"] == 0
+    assert finding["fix"]["amount"] == 650_000
+    assert finding["fix"]["target"] == 0
+
+
+def test_kl401_unreadable_tilskud_is_the_readers_finding(tmp_path: Path) -> None:
+    """rules.md decided item 6: an unreadable Tilskud is KL006 alone (no KL401, no KL105)."""
+    result = check(tmp_path, set_collab(App(), FOODSENSE, Tilskud="abc"))
+    assert result.codes == ["KL006"]
+    assert result.at("KL006") == ["SMV-samarbejder!H4"]
+
+
+# --- KL402: innovation without SME collaborations -----------------------------------------
+
+
+def without_sme_grants(app: App) -> App:
+    """Drop the cost line `Tilskud til SMV-samarbejder` and the Regionalfond money that paid
+    for it, year by year, so that the budget stays balanced."""
+    line = app.budget_line(SME_GRANTS)
+    rf = app.financing_line(REGIONALFONDEN)
+    for year, amount in line.amounts.items():
+        old = rf.amounts[year]
+        assert isinstance(old, int) and isinstance(amount, int)
+        rf.amounts[year] = old - amount
+    app.budget.remove(line)
+    return app
+
+
+def test_kl402_header_only(tmp_path: Path) -> None:
+    """An innovation application whose SMV-samarbejder sheet holds only the header row."""
+    built = without_sme_grants(App(collaborations=[])).build()
+    assert built.sheets[SME] == [built.sheets[SME][0]]
+    result = check(tmp_path, built)
+    assert result.codes == ["KL402"]
+    assert result.exit_code == 1
+    finding = result.only("KL402")
+    assert finding["severity"] == "error"
+    assert finding["sheet"] == "SMV-samarbejder"
+    assert finding["location"] == "SMV-samarbejder!A1:I1"
+    assert_messages(finding)
+
+
+def test_kl402_header_only_keeps_the_sme_cost_line(tmp_path: Path) -> None:
+    """With the cost line still there, KL105 (6.349.000 kr. against 0) joins KL402."""
+    result = check(tmp_path, App(collaborations=[]))
+    assert result.codes == ["KL105", "KL402"]
+
+
+def test_kl402_one_unnamed_collaboration_is_enough(tmp_path: Path) -> None:
+    """A planned collaboration may name no SME yet: one such row satisfies KL402."""
+    app = App()
+    assert app.collaborations is not None
+    app.collaborations = [app.collaborations[UNNAMED]]
+    line = app.budget_line(SME_GRANTS)
+    line.amounts = {2025: 1_000_000, 2026: 800_000, 2027: 800_000, 2028: 0}
+    # 6.349.000 - 2.600.000 = 3.749.000 kr. less costs; Regionalfonden follows year by year
+    rf = app.financing_line(REGIONALFONDEN)
+    rf.amounts = {2025: 2_200_000, 2026: 1_400_000, 2027: 1_400_000, 2028: 951_000}
+    assert app.line_total(line) == app.sme_grants() == 2_600_000
+    result = check(tmp_path, app)
+    assert result.codes == []
+
+
+def test_kl402_basis_without_the_sheet_ok(tmp_path: Path) -> None:
+    app = basis_app()
+    assert app.collaborations is None
+    built = app.build()
+    assert SME not in built.sheets
+    result = check(tmp_path, built)
+    assert result.codes == []
+    assert result.exit_code == 0
+
+
+# --- KL403: the partner is not an SME -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "codes"),
+    [
+        pytest.param({"Ansatte": 250}, ["KL403"], id="250-employees-fails"),
+        pytest.param({"Ansatte": 249}, [], id="249-employees-ok"),
+        pytest.param({"Omsaetning": 51, "Balance": 44}, ["KL403"], id="turnover-51-balance-44"),
+        pytest.param({"Omsaetning": 51, "Balance": 43}, [], id="turnover-51-balance-43-ok"),
+        pytest.param({"Omsaetning": 50, "Balance": 44}, [], id="turnover-50-balance-44-ok"),
+        pytest.param({"Omsaetning": 50.5, "Balance": 43.5}, ["KL403"], id="both-just-above-fails"),
+        pytest.param({"Omsaetning": 50, "Balance": 43}, [], id="both-at-the-limit-ok"),
+    ],
+)
+def test_kl403_boundary(tmp_path: Path, values: dict[str, CellValue], codes: list[str]) -> None:
+    result = check(tmp_path, set_collab(App(), KOMPOSIT, **values))
+    assert result.codes == codes
+    assert result.exit_code == (1 if codes else 0)
+
+
+def test_kl403_250_employees(tmp_path: Path) -> None:
+    built = set_collab(App(), KOMPOSIT, Ansatte=250).build()
+    finding = check(tmp_path, built).only("KL403")
+    assert finding["severity"] == "error"
+    assert finding["location"] == built.ref(SME, KOMPOSIT, "Ansatte")
+    assert finding["location"] == "SMV-samarbejder!D3"
+    assert finding["found"] == 250
+    assert finding["limit"] == 250
+    assert finding["fix"] is None
+    assert_messages(finding)
+    assert "Komposit Nord A/S" in finding["message"]["da"]
+    assert "Komposit Nord A/S" in finding["message"]["en"]
+
+
+def test_kl403_turnover_and_balance(tmp_path: Path) -> None:
+    built = set_collab(App(), KOMPOSIT, Omsaetning=51, Balance=44).build()
+    finding = check(tmp_path, built).only("KL403")
+    assert finding["location"] == built.ref(SME, KOMPOSIT, "Omsætning (mio. EUR)")
+    assert finding["location"] == "SMV-samarbejder!E3"
+    assert finding["found"] == 51
+    assert finding["limit"] == 50
+    assert_messages(finding)
+
+
+# --- KL404: SME status cannot be confirmed ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "codes"),
+    [
+        pytest.param({"Omsaetning": 51, "Balance": None}, ["KL404"], id="turnover-51-no-balance"),
+        pytest.param({"Omsaetning": 50, "Balance": None}, [], id="turnover-50-no-balance-ok"),
+        pytest.param({"Omsaetning": 51, "Balance": 43}, [], id="turnover-51-balance-given-ok"),
+        pytest.param(
+            {"Omsaetning": 51, "Balance": 44}, ["KL403"], id="balance-given-too-high-is-kl403"
+        ),
+        pytest.param({"Omsaetning": None, "Balance": None}, [], id="no-figures-ok"),
+    ],
+)
+def test_kl404_boundary(tmp_path: Path, values: dict[str, CellValue], codes: list[str]) -> None:
+    result = check(tmp_path, set_collab(App(), KOMPOSIT, **values))
+    assert result.codes == codes
+
+
+def test_kl404_turnover_above_50_without_balance(tmp_path: Path) -> None:
+    built = set_collab(App(), KOMPOSIT, Omsaetning=51, Balance=None).build()
+    result = check(tmp_path, built)
+    assert result.codes == ["KL404"]
+    assert result.exit_code == 0  # a warning only
+    finding = result.only("KL404")
+    assert finding["severity"] == "warning"
+    assert finding["location"] == built.ref(SME, KOMPOSIT, "Omsætning (mio. EUR)")
+    assert finding["location"] == "SMV-samarbejder!E3"
+    assert finding["found"] == 51
+    assert finding["limit"] == 50
+    assert_messages(finding)
+
+
+def test_kl404_warning_fails_with_fail_on_warning(tmp_path: Path) -> None:
+    app = set_collab(App(), KOMPOSIT, Omsaetning=51, Balance=None)
+    result = check(tmp_path, app, "--fail-on", "warning")
+    assert result.codes == ["KL404"]
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "cell"),
+    [
+        pytest.param({"Omsaetning": 51, "Balance": "ukendt"}, "F3", id="balance-unreadable"),
+        pytest.param({"Ansatte": "mange"}, "D3", id="employees-unreadable"),
+    ],
+)
+def test_kl403_kl404_unreadable_figures_are_the_readers_finding(
+    tmp_path: Path, values: dict[str, CellValue], cell: str
+) -> None:
+    """rules.md decided item 6: a figure that cannot be read is KL006 alone; neither KL403
+    nor KL404 guesses about it."""
+    result = check(tmp_path, set_collab(App(), KOMPOSIT, **values))
+    assert result.codes == ["KL006"]
+    assert result.at("KL006") == [f"SMV-samarbejder!{cell}"]
+
+
+# --- KL405: invalid partner CVR -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cvr", "codes"),
+    [
+        pytest.param(invalid_cvr(3), ["KL405"], id="mod-11-fails"),
+        pytest.param(valid_cvr(3)[:7], ["KL405"], id="seven-digits-fails"),
+        pytest.param(valid_cvr(3) + "0", ["KL405"], id="nine-digits-fails"),
+        pytest.param("01000004", ["KL405"], id="leading-zero-fails"),
+        pytest.param("1234567A", ["KL405"], id="letter-fails"),
+        pytest.param(valid_cvr(3), [], id="valid-text-ok"),
+        pytest.param(int(valid_cvr(3)), [], id="valid-number-cell-ok"),
+        pytest.param(f"DK {valid_cvr(3)[:4]} {valid_cvr(3)[4:]}", [], id="valid-with-dk-ok"),
+        pytest.param(f"{valid_cvr(3)[:4]}-{valid_cvr(3)[4:]}", [], id="valid-with-dash-ok"),
+        pytest.param(None, [], id="blank-cvr-ok"),
+    ],
+)
+def test_kl405_cvr(tmp_path: Path, cvr: CellValue, codes: list[str]) -> None:
+    result = check(tmp_path, set_collab(App(), KOMPOSIT, CVR=cvr))
+    assert result.codes == codes
+    assert result.exit_code == (1 if codes else 0)
+
+
+def test_kl405_the_leading_zero_case_would_pass_mod_11() -> None:
+    """The leading-zero case above is invalid only because of its leading 0."""
+    digits = "01000004"
+    weighted = sum(w * int(d) for w, d in zip((2, 7, 6, 5, 4, 3, 2, 1), digits, strict=True))
+    assert weighted % 11 == 0
+    assert not cvr_is_valid(digits)
+
+
+def test_kl405_invalid_partner_cvr(tmp_path: Path) -> None:
+    bad = invalid_cvr(3)
+    built = set_collab(App(), KOMPOSIT, CVR=bad).build()
+    result = check(tmp_path, built)
+    finding = result.only("KL405")
+    assert finding["severity"] == "error"
+    assert finding["location"] == built.ref(SME, KOMPOSIT, "CVR")
+    assert finding["location"] == "SMV-samarbejder!C3"
+    assert finding["found"] == bad
+    assert_messages(finding)
+    assert bad in finding["message"]["da"]
+    assert bad in finding["message"]["en"]
+
+
+def test_kl405_blank_cvr_of_a_named_sme_ok(tmp_path: Path) -> None:
+    """ "A planned collaboration may name no SME yet": a blank CVR passes, even beside a name."""
+    app = set_collab(App(), KOMPOSIT, CVR=None)
+    app = set_collab(app, HAVNEKRAFT, CVR=None, SMV=None)
+    result = check(tmp_path, app)
+    assert result.codes == []
+
+
+# --- KL406: the same SME in several collaborations ----------------------------------------
+
+
+def test_kl406_same_cvr_twice(tmp_path: Path) -> None:
+    app = App()
+    assert app.collaborations is not None
+    first = app.collaborations[TERMOFLOW]["CVR"]
+    assert isinstance(first, str)
+    built = set_collab(app, HAVNEKRAFT, CVR=first).build()
+    result = check(tmp_path, built)
+    assert result.codes == ["KL406"]
+    assert result.exit_code == 0  # a warning only
+    finding = result.only("KL406")
+    assert finding["severity"] == "warning"
+    # on the later row's CVR cell, naming the earlier one
+    assert finding["location"] == built.ref(SME, HAVNEKRAFT, "CVR")
+    assert finding["location"] == "SMV-samarbejder!C5"
+    assert finding["found"] == first
+    assert_messages(finding)
+    assert "SMV-samarbejder!C2" in finding["message"]["da"]
+    assert "SMV-samarbejder!C2" in finding["message"]["en"]
+
+
+def test_kl406_same_cvr_written_differently(tmp_path: Path) -> None:
+    """The same CVR once as text, once with `DK` and spaces, is the same SME."""
+    app = App()
+    assert app.collaborations is not None
+    first = app.collaborations[TERMOFLOW]["CVR"]
+    assert isinstance(first, str)
+    result = check(tmp_path, set_collab(app, HAVNEKRAFT, CVR=f"DK {first[:4]} {first[4:]}"))
+    assert result.codes == ["KL406"]
+    assert result.at("KL406") == ["SMV-samarbejder!C5"]
+
+
+def test_kl406_three_times_on_each_later_row(tmp_path: Path) -> None:
+    app = App()
+    assert app.collaborations is not None
+    first = app.collaborations[TERMOFLOW]["CVR"]
+    app = set_collab(app, FOODSENSE, CVR=first)
+    app = set_collab(app, HAVNEKRAFT, CVR=first)
+    result = check(tmp_path, app)
+    assert result.codes == ["KL406", "KL406"]
+    assert result.at("KL406") == ["SMV-samarbejder!C4", "SMV-samarbejder!C5"]
+
+
+def test_kl406_different_cvrs_ok(tmp_path: Path) -> None:
+    app = App()
+    assert app.collaborations is not None
+    cvrs = [c["CVR"] for c in app.collaborations if c["CVR"] is not None]
+    assert len(cvrs) == len(set(cvrs)) == 5
+    assert check(tmp_path, app).codes == []
+
+
+def test_kl406_two_blank_cvrs_ok(tmp_path: Path) -> None:
+    """Two planned collaborations that name no SME yet are not the same SME."""
+    app = set_collab(App(), KOMPOSIT, CVR=None, SMV=None)
+    assert app.collaborations is not None
+    assert app.collaborations[UNNAMED]["CVR"] is None
+    assert check(tmp_path, app).codes == []
