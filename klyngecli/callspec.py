@@ -43,9 +43,11 @@ class Grant(BaseModel):
     not_alone: tuple[Source, ...] = ()
     not_alone_source: str = ""
     forbidden: tuple[Source, ...] = ()
+    forbidden_source: str = ""
     requires_collaborations: bool = False
     private_cash_advised: bool = False
     source_pools: dict[Source, Decimal] = {}
+    source_pools_source: str = ""
 
 
 class Call(BaseModel):

@@ -24,7 +24,7 @@ def rule_table(lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _lookup(call: Call, dotted: str) -> tuple[Any, str]:
+def lookup_param(call: Call, dotted: str) -> tuple[Any, str]:
     """A parameter's value and source, from a dotted path such as `grants.basis.cap`."""
     node: Any = call
     parent: Any = None
@@ -61,7 +61,7 @@ def describe_rule(code: str, call: Call, lang: str) -> str | None:
     if declared.params:
         parts.append(f"Parametre i {call.id}:" if lang == "da" else f"Parameters of {call.id}:")
         for dotted in declared.params:
-            value, source = _lookup(call, dotted)
+            value, source = lookup_param(call, dotted)
             parts.append(f"  {dotted} = {_show(value)}" + (f"  ({source})" if source else ""))
         parts.append("")
     return "\n".join(parts)
