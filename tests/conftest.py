@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from klyngecli.cli import app
+from tests.workbooks import App, Built
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_budgets"
@@ -53,6 +53,14 @@ def run_check(*args: str | Path) -> Checked:
     return Checked(result.exit_code, report, result.stderr)
 
 
-@pytest.fixture
-def check() -> Any:
-    return run_check
+def check(tmp_path: Path, app: App | Built, *args: str | Path) -> Checked:
+    """Write `app` (or an already built workbook) and check it with the real CLI."""
+    built = app.build() if isinstance(app, App) else app
+    return run_check(built.write(tmp_path / "application.xlsx"), *args)
+
+
+def assert_messages(finding: dict[str, Any]) -> None:
+    """Both languages are there, and they are not the same text."""
+    da, en = finding["message"]["da"], finding["message"]["en"]
+    assert da.strip() and en.strip()
+    assert da != en

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import Checked, run_check
-from tests.workbooks import APPLICANT_CVR, App, Built, CellValue, cvr_is_valid, invalid_cvr
+from tests.conftest import assert_messages, check
+from tests.workbooks import APPLICANT_CVR, App, CellValue, cvr_is_valid, invalid_cvr
 
 APPLICANT = "Ansøger"
 GOOD = APPLICANT_CVR
 WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
-
-
-def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
-    built = app.build() if isinstance(app, App) else app
-    return run_check(built.write(tmp_path / "application.xlsx"), *args)
-
-
-def assert_messages(finding: dict[str, Any]) -> None:
-    da, en = finding["message"]["da"], finding["message"]["en"]
-    assert da.strip() and en.strip()
-    assert da != en
 
 
 def weighted(digits: str) -> int:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Checked, run_check
-from tests.workbooks import YEARS, App, Built, CellValue, Line, basis_app
+from tests.conftest import assert_messages, check
+from tests.workbooks import YEARS, App, CellValue, Line, basis_app
 
 REGIONALFONDEN = "Regionalfonden"
 DECENTRALE = "Decentrale erhvervsfremmemidler"
@@ -21,17 +21,6 @@ UFS = "Uddannelses- og Forskningsstyrelsen"
 PRIVATE = "Privat kontant medfinansiering"
 PUBLIC = "Offentlig kontant medfinansiering"
 OWN = "Egenfinansiering"
-
-
-def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
-    built = app.build() if isinstance(app, App) else app
-    return run_check(built.write(tmp_path / "application.xlsx"), *args)
-
-
-def assert_messages(finding: dict[str, Any]) -> None:
-    da, en = finding["message"]["da"], finding["message"]["en"]
-    assert da.strip() and en.strip()
-    assert da != en
 
 
 def raise_source(app: App, source: str, extra: int | Decimal, year: int = 2025) -> App:

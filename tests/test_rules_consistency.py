@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Checked, run_check
+from tests.conftest import assert_messages, check
 from tests.workbooks import (
     App,
     Built,
@@ -24,19 +24,6 @@ from tests.workbooks import (
     basis_app,
     innovation_app,
 )
-
-
-def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
-    """Write `app` (or an already built workbook) and check it with the real CLI."""
-    built = app.build() if isinstance(app, App) else app
-    return run_check(built.write(tmp_path / "application.xlsx"), *args)
-
-
-def assert_messages(finding: dict[str, Any]) -> None:
-    """Both languages are there, and they are not the same text."""
-    da, en = finding["message"]["da"], finding["message"]["en"]
-    assert da.strip() and en.strip()
-    assert da != en
 
 
 def assert_money_finding(

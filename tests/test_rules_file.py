@@ -22,7 +22,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_from_string
 
-from tests.conftest import REPO, Checked, run_check
+from tests.conftest import REPO, assert_messages, check, run_check
 from tests.workbooks import (
     App,
     Built,
@@ -39,17 +39,6 @@ APPLICANT, BUDGET, FINANCING, SME = "Ansøger", "Budget", "Finansiering", "SMV-s
 OWN = "Egenfinansiering"
 PRIVATE = "Privat kontant medfinansiering"
 SME_GRANTS = "Tilskud til SMV-samarbejder"
-
-
-def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
-    built = app.build() if isinstance(app, App) else app
-    return run_check(built.write(tmp_path / "application.xlsx"), *args)
-
-
-def assert_messages(finding: dict[str, Any]) -> None:
-    da, en = finding["message"]["da"], finding["message"]["en"]
-    assert da.strip() and en.strip()
-    assert da != en
 
 
 def assert_quoted(finding: dict[str, Any], text: str) -> None:

@@ -9,24 +9,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Checked, run_check
-from tests.workbooks import YEARS, App, Built, CellValue, Line, basis_app
+from tests.conftest import assert_messages, check
+from tests.workbooks import YEARS, App, CellValue, Line, basis_app
 
 REGIONALFONDEN = "Regionalfonden"
 DECENTRALE = "Decentrale erhvervsfremmemidler"
 PRIVATE = "Privat kontant medfinansiering"
 OWN = "Egenfinansiering"
-
-
-def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
-    built = app.build() if isinstance(app, App) else app
-    return run_check(built.write(tmp_path / "application.xlsx"), *args)
-
-
-def assert_messages(finding: dict[str, Any]) -> None:
-    da, en = finding["message"]["da"], finding["message"]["en"]
-    assert da.strip() and en.strip()
-    assert da != en
 
 
 def _int(value: CellValue) -> int:

@@ -14,13 +14,12 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from klyngecli.callspec import DEFAULT_CALL
-from tests.conftest import Checked, run_check
-from tests.workbooks import APPLICANT, App, Built, basis_app
+from tests.conftest import assert_messages, check
+from tests.workbooks import APPLICANT, App, basis_app
 
 DEADLINE = "2024-08-13T12:00:00+02:00"
 OPENS = "2024-05-15T00:00:00+02:00"
@@ -28,17 +27,6 @@ START = "Ansøger!B4"
 END = "Ansøger!B5"
 SUBMITTED = "Ansøger!B6"
 CALLS = Path(__file__).resolve().parent.parent / "klyngecli" / "calls"
-
-
-def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
-    built = app.build() if isinstance(app, App) else app
-    return run_check(built.write(tmp_path / "application.xlsx"), *args)
-
-
-def assert_messages(finding: dict[str, Any]) -> None:
-    da, en = finding["message"]["da"], finding["message"]["en"]
-    assert da.strip() and en.strip()
-    assert da != en
 
 
 def test_field_cells() -> None:

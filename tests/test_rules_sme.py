@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import Checked, run_check
+from tests.conftest import assert_messages, check
 from tests.workbooks import (
     SME,
     App,
-    Built,
     CellValue,
     basis_app,
     cvr_is_valid,
@@ -36,17 +34,6 @@ KOMPOSIT = 1  # 45 employees, turnover 9,8, balance 6,4
 FOODSENSE = 2  # FoU 1.000.000, Tilskud 650.000, Overhead 50.000
 HAVNEKRAFT = 3
 UNNAMED = 5  # "4 SMV-projekter inden for grøn omstilling": no SMV, no CVR
-
-
-def check(tmp_path: Path, app: App | Built, *args: str) -> Checked:
-    built = app.build() if isinstance(app, App) else app
-    return run_check(built.write(tmp_path / "application.xlsx"), *args)
-
-
-def assert_messages(finding: dict[str, Any]) -> None:
-    da, en = finding["message"]["da"], finding["message"]["en"]
-    assert da.strip() and en.strip()
-    assert da != en
 
 
 def set_sme_amount(app: App, index: int, column: str, amount: int | Decimal) -> App:
