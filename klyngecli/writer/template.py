@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from klyngecli.callspec import Call
+from klyngecli.findings import kr, pct
 from klyngecli.model import Category, GrantType, Source
 from klyngecli.reader.labels import (
     APPLICANT_SHEET,
@@ -49,7 +50,6 @@ TEXT = "@"
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_DANISH_SEPARATORS = str.maketrans(",.", ".,")
 _MONTHS = (
     "januar",
     "februar",
@@ -231,17 +231,6 @@ def _collaborations(sheet: Worksheet) -> None:
 # --- instructions ----------------------------------------------------------------------------
 
 
-def kr(amount: Decimal) -> str:
-    """23000000 → '23.000.000 kr.' (Danish separators)."""
-    text = f"{amount.normalize():,f}".translate(_DANISH_SEPARATORS)
-    return f"{text} kr."
-
-
-def percent(share: Decimal) -> str:
-    """Decimal('0.70') → '70 %'."""
-    return f"{(share * 100).normalize():f}".replace(".", ",") + " %"
-
-
 def danish_date(day: date) -> str:
     return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
 
@@ -331,7 +320,7 @@ def guide_lines(grant: GrantType, call: Call) -> list[tuple[str, bool]]:
     if grant is GrantType.INNOVATION:
         lines.append(
             (
-                f"Klyngen kan højst finansiere {percent(call.sme_ceiling.value)} af en SMV's "
+                f"Klyngen kan højst finansiere {pct(call.sme_ceiling.value, 'da')} af en SMV's "
                 "FoU-omkostninger i et samarbejde; administrativt overhead kommer oveni. "
                 "Posten Tilskud til SMV-samarbejder i Budget skal svare til summen af Tilskud og "
                 f"Overhead i {SME_SHEET}.",
@@ -348,7 +337,7 @@ def guide_lines(grant: GrantType, call: Call) -> list[tuple[str, bool]]:
         )
     lines += [
         (
-            f"Indirekte omkostninger må højst udgøre {percent(call.indirect_ceiling.value)} af "
+            f"Indirekte omkostninger må højst udgøre {pct(call.indirect_ceiling.value, 'da')} af "
             "lønomkostningerne.",
             False,
         ),
