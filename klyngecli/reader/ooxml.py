@@ -16,7 +16,8 @@ _REF = re.compile(rb'\br="\$?([A-Z]{1,3})\$?(\d+)"')
 _TYPE = re.compile(rb'\bt="(\w+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _VALUE = re.compile(rb"<(?:\w+:)?v\s*>(.*?)</(?:\w+:)?v>", re.DOTALL)
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# A cell element that is not self-closing (`<c r="A1"/>` holds nothing), with its reference.
+_FILLED_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="\$?([A-Z]{1,3})\$?(\d+)"[^>]*?(?<!/)>')
 
 
 def column_index(letters: bytes) -> int:
@@ -63,20 +64,22 @@ class SheetScan:
 
 def scan_sheet(xml: bytes) -> SheetScan:
     """The extent of the cells that hold something, and the formulas without a result."""
-    rows = cols = 0
+    refs = _FILLED_REF.findall(xml)
+    rows = max((int(row) for _, row in refs), default=0)
+    last_col = max((col for col, _ in refs), key=lambda c: (len(c), c), default=b"")
+    cols = column_index(last_col) + 1 if last_col else 0
+    return SheetScan(rows, cols, _pending(xml) if _FORMULA.search(xml) else frozenset())
+
+
+def _pending(xml: bytes) -> frozenset[tuple[int, int]]:
     pending: set[tuple[int, int]] = set()
     for attrs, inner in _CELL.findall(xml):
-        if not inner:
-            continue  # a styled empty cell: no reader builds a value for it
-        ref = _REF.search(attrs)
-        if ref is None:
+        if not inner or not _FORMULA.search(inner):
             continue
-        row, col = int(ref.group(2)) - 1, column_index(ref.group(1))
-        rows, cols = max(rows, row + 1), max(cols, col + 1)
-        if _FORMULA.search(inner):
-            value = _VALUE.search(inner)
-            kind = _TYPE.search(attrs)
-            is_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
-            if value is None or (not value.group(1).strip() and not is_text):
-                pending.add((row, col))
-    return SheetScan(rows, cols, frozenset(pending))
+        ref = _REF.search(attrs)
+        value = _VALUE.search(inner)
+        kind = _TYPE.search(attrs)
+        is_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
+        if ref and (value is None or (not value.group(1).strip() and not is_text)):
+            pending.add((int(ref.group(2)) - 1, column_index(ref.group(1))))
+    return frozenset(pending)
