@@ -530,6 +530,9 @@ def test_kl005_fields_found(tmp_path: Path, app: App) -> None:
         pytest.param("abc", id="letters"),
         pytest.param("1.234,567", id="mixed-separators"),
         pytest.param("3 mio.", id="words"),
+        pytest.param("kr.", id="unit-without-number"),
+        pytest.param("-", id="sign-without-number"),
+        pytest.param("()", id="empty-parentheses"),
     ],
 )
 def test_kl006_unreadable_amount(tmp_path: Path, text: str) -> None:

@@ -48,7 +48,7 @@ def parse_number_text(text: str) -> Decimal | None:
         negative, body = True, body[1:-1].strip()
     body = _CURRENCY.sub("", body).strip()
     body = _CURRENCY.sub("", body).strip()  # both ends: "kr. 1.234,-"
-    if body[:1] in "+-":
+    if body and body[0] in "+-":
         negative, body = negative or body[0] == "-", body[1:].strip()
     body = _CURRENCY.sub("", body).strip()
     if not body or not _BODY.match(body):
@@ -142,7 +142,10 @@ _MONTHS = {
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY_DATE = re.compile(r"^(\d{1,2})([-./])(\d{1,2})\2(\d{4})$")
 _WORD_DATE = re.compile(r"^(\d{1,2})\.?\s+([a-z]+)\.?\s+(\d{4})$")
-_TIME = re.compile(r"^(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
+_DATE_TIME = re.compile(
+    r"^(.+?)[,\s]+(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$", re.IGNORECASE
+)
 
 
 def _date_from_text(text: str) -> date | None:
@@ -184,22 +187,22 @@ def parse_date(value: object) -> date | None:
 
 
 def _text_datetime(text: str) -> datetime | None:
-    """Text date-times: ISO 8601 (offset kept), `13-08-2024 kl. 11.59`, `13.08.2024 11:59`."""
+    """Text date-times: ISO 8601 (offset kept), `13-08-2024 kl. 11.59`, `13.08.2024 11:59`,
+    `13. august 2024 kl. 12.00`."""
     text = text.strip()
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text):
+    if _ISO_START.match(text):
         try:
             return datetime.fromisoformat(text.replace(" ", "T", 1))
         except ValueError:
-            return None
-    day_part, _, time_part = text.partition(" ")
-    day = _date_from_text(day_part)
+            pass  # not ISO after all: `2024-08-13 kl. 12.00` is read below
+    match = _DATE_TIME.match(text)
+    if not match:
+        return None
+    day = _date_from_text(match[1])
     if day is None:
         return None
-    clock = _TIME.match(normalise(time_part.strip()))
-    if not clock:
-        return None
     try:
-        return datetime.combine(day, time(int(clock[1]), int(clock[2]), int(clock[3] or 0)))
+        return datetime.combine(day, time(int(match[2]), int(match[3]), int(match[4] or 0)))
     except ValueError:
         return None
 
