@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,6 +23,19 @@ class Problem(StrEnum):
     DAMAGED_OLE = "damaged OLE2 container"
     NO_WORKBOOK = "OLE2 container without a workbook stream"
 
+
+# What reading a damaged zip package can raise (the standard library's zip, zlib and XML parsers);
+# each means the same: the package is damaged, and the reader will report it (KL001).
+DAMAGED_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    SyntaxError,  # xml.etree's ParseError
+)
 
 # The FILEPASS record stands in the workbook globals, right after BOF and a few records.
 _GLOBALS_SCAN_RECORDS = 64
@@ -66,7 +80,7 @@ def _odf_encrypted(path: Path) -> bool:
         with zipfile.ZipFile(path) as archive:
             if "META-INF/manifest.xml" in archive.namelist():
                 return b"encryption-data" in archive.read("META-INF/manifest.xml")
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
+    except DAMAGED_ZIP_ERRORS:
         return False
     return False
 

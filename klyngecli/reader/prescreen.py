@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from klyngecli.findings import Finding
 from klyngecli.reader.codes import KL011
+from klyngecli.reader.container import DAMAGED_ZIP_ERRORS
 from klyngecli.reader.ooxml import scan_sheet, sheet_parts
 
 MIB = 1 << 20
@@ -71,7 +72,7 @@ def prescreen(path: Path, limits: Limits, wanted: Callable[[str], bool]) -> Scre
     try:
         with zipfile.ZipFile(path) as archive:
             return _screen_zip(archive, limits, wanted)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
+    except DAMAGED_ZIP_ERRORS:
         return Screened()  # a damaged package is for the reader to reject (KL001)
 
 
@@ -107,8 +108,11 @@ def _screen_zip(
     for name, part in sheet_parts(archive).items():
         if not wanted(name) or part not in archive.NameToInfo:
             continue
-        with archive.open(part) as stream:
-            xml = stream.read(limits.max_sheet_bytes + 1)
+        try:
+            with archive.open(part) as stream:
+                xml = stream.read(limits.max_sheet_bytes + 1)
+        except DAMAGED_ZIP_ERRORS:
+            continue  # the reader will fail on this part too, and say so (KL001)
         if len(xml) > limits.max_sheet_bytes:
             return _over(
                 f"størrelsen af arket {name} i bytes",
