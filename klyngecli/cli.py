@@ -15,8 +15,8 @@ import typer
 from klyngecli import __version__
 from klyngecli.callspec import DEFAULT_CALL, Call, CallError, builtin_calls, load_call
 from klyngecli.engine import Options, Selection, check_file
-from klyngecli.explain import describe_call, describe_rule, rule_table
-from klyngecli.findings import CATALOG, Severity
+from klyngecli.explain import catalogue, describe_call, describe_rule, rule_table
+from klyngecli.findings import Severity
 from klyngecli.model import GrantType
 from klyngecli.paths import PathError, select_files
 from klyngecli.reader.cells import parse_datetime
@@ -79,7 +79,7 @@ def _codes(value: str | None) -> tuple[str, ...]:
         return ()
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
     for code in codes:
-        if not code.startswith("KL") or not any(known.startswith(code) for known in CATALOG):
+        if not code.startswith("KL") or not any(known.startswith(code) for known in catalogue()):
             fail(f"unknown rule code or prefix {code!r} (see `klynge rules`)")
     return codes
 

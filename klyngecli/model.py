@@ -172,7 +172,16 @@ class Table:
     def lines_with(self, key: str) -> list[Line]:
         return [line for line in self.lines if line.key == key]
 
+    @property
+    def unlabelled_money(self) -> bool:
+        """A line with amounts has an unknown category or source (KL008): any sum by category or
+        source is then unknown, so the rules that need one stay silent (no cascade)."""
+        return any(line.key == "" and line.sum() != 0 for line in self.lines)
+
     def sum_of(self, key: str) -> Decimal | None:
+        """The exact sum of the lines of one category or source; None when it cannot be known."""
+        if self.unlabelled_money:
+            return None
         return total(a for line in self.lines_with(key) for a in line.amounts.values())
 
     def sum_all(self) -> Decimal | None:

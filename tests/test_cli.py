@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -547,3 +549,30 @@ def test_folder_with_a_failing_file(tmp_path: Path) -> None:
     assert result.codes == ["KL501"]
     summary = result.report["summary"]
     assert (summary["files"], summary["passed"], summary["failed"]) == (2, 1, 1)
+
+
+def test_select_by_family_prefix_in_a_fresh_process() -> None:
+    """The rules register when their modules load; a fresh `klynge` process must know them all
+    before it checks --select/--ignore (in-process tests have them loaded already)."""
+    sample = SAMPLES / "smv-tilskud-over-70-procent.xlsx"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "klyngecli",
+            "check",
+            str(sample),
+            "--select",
+            "KL4",
+            "--ignore",
+            "KL5",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    codes = [f["code"] for f in json.loads(done.stdout)["files"][0]["findings"]]
+    assert codes == ["KL401"]

@@ -775,6 +775,34 @@ def test_kl007_soffice_saved_copy_has_results(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("app", "sheet", "label", "unknown"),
+    [
+        pytest.param(App(), FINANCING, "Regionalfonden", "Regionalfondne", id="regional-no-kl301"),
+        pytest.param(App(), BUDGET, "Løn", "Lønninger", id="staff-no-kl304"),
+        pytest.param(
+            App(), BUDGET, "Tilskud til SMV-samarbejder", "SMV tilskud", id="sme-line-no-kl105"
+        ),
+        pytest.param(
+            basis_app(),
+            FINANCING,
+            "Privat kontant medfinansiering",
+            "Private bidrag",
+            id="private-cash-no-kl303",
+        ),
+    ],
+)
+def test_kl008_alone_no_cascade_from_an_unknown_label(
+    tmp_path: Path, app: App, sheet: str, label: str, unknown: str
+) -> None:
+    """rules.md decided item 6: the rules that need the category or source stay silent."""
+    line = app.financing_line(label) if sheet == FINANCING else app.budget_line(label)
+    line.label = unknown
+    result = check(tmp_path, app)
+    assert result.codes == ["KL008"]
+    assert result.only("KL008")["found"] == unknown
+
+
+@pytest.mark.parametrize(
     ("kind", "label", "typo", "nearest"),
     [
         pytest.param("budget", "Rejser", "Rejsr", "Rejser", id="category-typo"),

@@ -19,7 +19,7 @@ def grant_of(app: Application, call: Call) -> Grant | None:
 def deb_request(app: Application, call: Call) -> Decimal | None:
     """The sum of the financing rows whose source counts as a DEB request, over all years."""
     grant = grant_of(app, call)
-    if grant is None or app.financing is None:
+    if grant is None or app.financing is None or app.financing.unlabelled_money:
         return None
     return total(
         amount
