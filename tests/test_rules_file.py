@@ -638,6 +638,52 @@ def test_kl006_grant_type_synonyms(tmp_path: Path, make: Any, grant: str) -> Non
 # --- KL007: formulas without a stored result -------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("field", "formula", "location"),
+    [
+        pytest.param("submitted", "=NOW()", "Ansøger!B6", id="indsendt-not-kl506"),
+        pytest.param(
+            "designation", '=IF(1,"Udpeget","Nej")', "Ansøger!B7", id="udpegning-not-kl603"
+        ),
+        pytest.param("unit", '="kr."', "Ansøger!B8", id="enhed-amounts-unknown"),
+        pytest.param("grant", '="Innovation"', "Ansøger!B3", id="bevillingstype"),
+        pytest.param("cvr", "=12345678", "Ansøger!B2", id="cvr-not-kl601"),
+    ],
+)
+def test_kl007_in_an_applicant_field_is_not_read_as_blank(
+    tmp_path: Path, field: str, formula: str, location: str
+) -> None:
+    """A formula without a result is neither a value nor 'not given' (no KL005/KL506/KL603)."""
+    result = check(tmp_path, replace(App(), **{field: formula}))
+    assert result.codes == ["KL007"]
+    assert result.at("KL007") == [location]
+
+
+@pytest.mark.parametrize(
+    ("column", "location"),
+    [
+        pytest.param("Balance (mio. EUR)", "SMV-samarbejder!F2", id="balance-not-kl404"),
+        pytest.param("CVR", "SMV-samarbejder!C2", id="cvr"),
+        pytest.param("Ansatte", "SMV-samarbejder!D2", id="employees"),
+    ],
+)
+def test_kl007_in_an_sme_column_a_check_needs(tmp_path: Path, column: str, location: str) -> None:
+    app = App()
+    assert app.collaborations
+    app.collaborations[0]["Omsætning (mio. EUR)"] = 60  # KL404 would fire on a blank balance
+    app.collaborations[0][column] = "=1+1"
+    result = check(tmp_path, app)
+    assert result.codes == ["KL007"]
+    assert result.at("KL007") == [location]
+
+
+def test_a_formula_in_the_sme_name_column_needs_no_result(tmp_path: Path) -> None:
+    app = App()
+    assert app.collaborations
+    app.collaborations[0]["SMV"] = '="Firma"'
+    assert check(tmp_path, app).codes == []
+
+
 def test_kl007_amount_formula_without_result(tmp_path: Path) -> None:
     app = App()
     app.budget_line("Rejser").amounts[2025] = "=50000*2"

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from klyngecli.model import Applicant, CellRef, Value
 from klyngecli.reader.cells import cvr_text
-from klyngecli.reader.codes import KL005, KL007
+from klyngecli.reader.codes import KL005
 from klyngecli.reader.grid import PENDING, Grid, RawCell
 from klyngecli.reader.labels import (
     DESIGNATIONS,
@@ -19,7 +19,7 @@ from klyngecli.reader.labels import (
     REQUIRED_FIELDS,
     normalise,
 )
-from klyngecli.reader.values import Cells, UnitContext, shown
+from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
 
 K = TypeVar("K")
 
@@ -80,9 +80,12 @@ def _entries(grid: Grid) -> dict[str, Entry]:
 
 
 def _text(entry: Entry | None) -> Value[str]:
+    """A text field no check reads the content of (a formula without a result is not blank)."""
     if entry is None:
         return Value(None)
-    if entry.raw in ("", PENDING):
+    if entry.raw is PENDING:
+        return Value(None, entry.ref, FORMULA)
+    if entry.raw == "":
         return Value(None, entry.ref)
     text = shown(entry.raw).strip()
     return Value(text or None, entry.ref, text)
@@ -102,14 +105,9 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
                     f"The field '{label}' ({_NAMES_EN[key]}) is missing on the sheet {grid.name}",
                 )
             )
-        elif entry.raw is PENDING and key not in ("start", "end"):
-            cells.findings.append(
-                KL007.finding(
-                    entry.ref,
-                    f"Feltet '{label}' er en formel uden gemt resultat",
-                    f"The field '{label}' is a formula with no stored result",
-                )
-            )
+        elif entry.raw is PENDING:
+            if key in ("name", "cvr"):  # the other fields' parsers report their own KL007
+                cells.pending(entry.ref, f"Feltet '{label}'", f"The field '{label}'")
         elif entry.raw == "" or (isinstance(entry.raw, str) and not entry.raw.strip()):
             cells.findings.append(
                 KL005.finding(
@@ -128,7 +126,7 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
         entries.get("designation"), DESIGNATIONS, cells, "Udpegningen", "The designation"
     )
     cvr_entry = entries.get("cvr")
-    cvr: Value[str] = Value(None)
+    cvr: Value[str] = _text(cvr_entry)
     if cvr_entry is not None and cvr_entry.raw not in ("", PENDING):
         cvr = Value(
             cvr_text(cvr_entry.raw) or shown(cvr_entry.raw), cvr_entry.ref, shown(cvr_entry.raw)
@@ -146,7 +144,10 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
     )
     unit_raw, unit_ref = raw("unit")
     unit = UnitContext(given=False, multiplier=Decimal(1))
-    if unit_ref is not None and unit_raw != "":
+    if unit_ref is not None and unit_raw is PENDING:
+        cells.pending(unit_ref, "Enheden", "The unit")
+        unit = UnitContext(given=True, multiplier=None)
+    elif unit_ref is not None and unit_raw != "":
         multiplier = cells.unit(unit_raw, unit_ref, "Enheden", "The unit")
         unit = UnitContext(given=True, multiplier=multiplier)
     applicant = Applicant(
@@ -168,7 +169,9 @@ def _choice(
     entry: Entry | None, choices: dict[str, K], cells: Cells, what_da: str, what_en: str
 ) -> Value[K]:
     """A value from a fixed list (grant type, designation); KL006 when it is not on the list."""
-    if entry is None or entry.raw in ("", PENDING):
+    if entry is not None and entry.raw is PENDING:
+        return cells.formula(entry.ref, what_da, what_en)
+    if entry is None or entry.raw == "":
         return Value(None, entry.ref if entry else None)
     text = shown(entry.raw).strip()
     if not text:

@@ -15,7 +15,7 @@ from klyngecli.reader.labels import (
     SME_REQUIRED,
 )
 from klyngecli.reader.tables import HEADER_SCAN_ROWS, header_area, header_label, is_totals_row
-from klyngecli.reader.values import Cells, UnitContext, shown
+from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
 
 _NAMES_EN = {"name": "Collaboration", "rd_costs": "R&D costs", "grant": "Grant"}
 
@@ -80,7 +80,13 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
         if key not in cols:
             return Value(None)
         raw, ref = grid.get(row, cols[key][0]), grid.ref(row, cols[key][0])
-        if raw in ("", PENDING):
+        if raw is PENDING:  # the CVR is checked (KL405/KL406); the names are only shown
+            return (
+                cells.formula(ref, "CVR-nummeret", "The CVR number")
+                if key == "cvr"
+                else (Value(None, ref, FORMULA))
+            )
+        if raw == "":
             return Value(None, ref)
         return Value(shown(raw).strip() or None, ref, shown(raw))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from klyngecli.findings import Finding, kr
@@ -29,6 +30,11 @@ def shown(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw)
+
+
+# The text of a Value whose cell is a formula with no stored result (KL007 has been reported):
+# neither blank ("not given") nor a value.
+FORMULA = "="
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,11 @@ class Cells:
             )
         )
 
+    def formula(self, ref: CellRef, what_da: str, what_en: str) -> Value[Any]:
+        """KL007 for a cell a check needs, and the value that says so."""
+        self.pending(ref, what_da, what_en)
+        return Value(None, ref, FORMULA)
+
     def unreadable(self, ref: CellRef, raw: object, what_da: str, what_en: str) -> None:
         text = shown(raw)
         self.findings.append(
@@ -74,8 +85,7 @@ class Cells:
         if raw == "" or (isinstance(raw, str) and not raw.strip()):
             return Value(Decimal(0), ref)
         if raw is PENDING:
-            self.pending(ref, "Beløbet", "The amount")
-            return Value(None, ref)
+            return self.formula(ref, "Beløbet", "The amount")
         number = number_from_cell(raw)
         if number is None and isinstance(raw, str):
             number = parse_number_text(raw)
@@ -110,7 +120,9 @@ class Cells:
     def number(self, grid: Grid, row: int, col: int, what_da: str, what_en: str) -> Value[Decimal]:
         """A plain number (employees, million EUR); None when blank or unreadable."""
         raw, ref = grid.get(row, col), grid.ref(row, col)
-        if raw == "" or raw is PENDING or (isinstance(raw, str) and not raw.strip()):
+        if raw is PENDING:
+            return self.formula(ref, what_da, what_en)
+        if raw == "" or (isinstance(raw, str) and not raw.strip()):
             return Value(None, ref)
         number = number_from_cell(raw)
         if number is None and isinstance(raw, str):
@@ -122,8 +134,7 @@ class Cells:
 
     def date(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Value[date]:
         if raw is PENDING:
-            self.pending(ref, what_da, what_en)
-            return Value(None, ref, "")
+            return self.formula(ref, what_da, what_en)
         if raw == "":
             return Value(None, ref)
         found = parse_date(raw)
@@ -134,8 +145,7 @@ class Cells:
 
     def moment(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Value[datetime]:
         if raw is PENDING:
-            self.pending(ref, what_da, what_en)
-            return Value(None, ref, "")
+            return self.formula(ref, what_da, what_en)
         if raw == "":
             return Value(None, ref)
         found = parse_datetime(raw, self.zone)
