@@ -80,15 +80,15 @@ def _sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _crash(step: str, exc: BaseException) -> Finding:
+def _crash(step_da: str, step_en: str, exc: BaseException) -> Finding:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     origin = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
     text = f"{type(exc).__name__}: {exc}"[:300]
     return KL900.finding(
         None,
-        f"Kontrolprogrammet fejlede under {step}{origin}: {text}. Filens øvrige kontroller "
+        f"Kontrolprogrammet fejlede under {step_da}{origin}: {text}. Filens øvrige kontroller "
         "mangler; kontrollér den manuelt",
-        f"The checker itself failed during {step}{origin}: {text}. The file's other checks are "
+        f"The checker itself failed during {step_en}{origin}: {text}. The file's other checks are "
         "missing; check it by hand",
         found=text,
     )
@@ -118,7 +118,7 @@ def run_rules(
         try:
             findings.extend(rule(app, ctx))
         except Exception as exc:
-            findings.append(_crash(code, exc))
+            findings.append(_crash(f"kontrollen {code}", f"the check {code}", exc))
     return findings, ran
 
 
@@ -130,7 +130,7 @@ def check_file(path: Path, options: Options) -> FileResult:
     try:
         app, findings = read_workbook(path, options.call)
     except Exception as exc:
-        findings = [_crash("læsning / reading", exc)]
+        findings = [_crash("læsningen", "reading", exc)]
     ran: list[str] = []
     if app is not None:
         rule_findings, ran = run_rules(app, ctx, options.selection)
@@ -138,7 +138,7 @@ def check_file(path: Path, options: Options) -> FileResult:
         try:
             figures = figures_of(app, options.call)
         except Exception as exc:
-            findings.append(_crash("nøgletal / figures", exc))
+            findings.append(_crash("nøgletallene", "the key figures", exc))
     kept = [f for f in findings if options.selection.wants(f.code)]
     kept.sort(key=sort_key(app.sheet_order if app else ()))
     applicant = app.applicant if app else None

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -1206,3 +1207,29 @@ def test_unit_unknown_enhed_is_reported_once(tmp_path: Path) -> None:
     result = check(tmp_path, built)
     assert result.codes == ["KL006"]
     assert result.at("KL006") == [built.ref(APPLICANT, "Enhed")]
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        pytest.param(1e300, id="float-1e300"),
+        pytest.param("1000000000000000000000000000", id="text-1e27"),
+        pytest.param(10**16, id="int-1e16"),
+    ],
+)
+def test_kl006_an_implausibly_large_amount_is_unreadable_not_a_crash(
+    tmp_path: Path, amount: CellValue
+) -> None:
+    app = App()
+    app.budget_line("Løn").amounts[2025] = amount
+    built = app.build()
+    result = check(tmp_path, built)
+    assert "KL900" not in result.codes
+    assert built.ref(BUDGET, "Løn", 2025) in result.at("KL006")
+    assert set(result.codes) == {"KL006"}  # the sums that include it stay silent
+
+
+def test_a_project_in_year_9999_is_not_a_crash(tmp_path: Path) -> None:
+    result = check(tmp_path, replace(App(), start=date(9999, 1, 1), end=date(9999, 12, 31)))
+    assert "KL900" not in result.codes
+    assert "KL504" in result.codes and "KL503" not in result.codes

@@ -78,6 +78,11 @@ def parse_number_text(text: str) -> Decimal | None:
     return -number if negative else number
 
 
+# No budget amount comes near this; beyond it the number is a typing or unit error, not money
+# (and exact decimal arithmetic to the øre would run out of digits).
+MAX_KRONER = Decimal(10) ** 15
+
+
 def to_kroner(number: Decimal, multiplier: Decimal) -> Decimal:
     """Scale to kroner and round to øre, half up: the one rounding rule of the checker."""
     return (number * multiplier).quantize(ORE, rounding=ROUND_HALF_UP)

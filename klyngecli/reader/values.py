@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from klyngecli.findings import Finding, kr
 from klyngecli.model import Amount, CellRef, Value
 from klyngecli.reader.cells import (
+    MAX_KRONER,
     number_from_cell,
     parse_date,
     parse_datetime,
@@ -27,7 +28,7 @@ def shown(raw: object) -> str:
     """The cell's content as the user typed it, for quoting in messages."""
     if isinstance(raw, datetime | date):
         return raw.isoformat()
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
     return str(raw)
 
@@ -89,7 +90,7 @@ class Cells:
         number = number_from_cell(raw)
         if number is None and isinstance(raw, str):
             number = parse_number_text(raw)
-            if number is not None and multiplier is not None:
+            if number is not None and multiplier is not None and abs(number) < MAX_KRONER:
                 value = to_kroner(number, multiplier)
                 self.findings.append(
                     KL009.finding(
@@ -103,6 +104,19 @@ class Cells:
             self.unreadable(ref, raw, "Beløbet", "The amount")
             return Value(None, ref, shown(raw))
         if multiplier is None:
+            return Value(None, ref, shown(raw))
+        if abs(number) * multiplier >= MAX_KRONER:
+            self.findings.append(
+                KL006.finding(
+                    ref,
+                    f"Beløbet '{shown(raw)}' er urimeligt stort (mindst {kr(MAX_KRONER)}): "
+                    "kontrollér tallet og enheden",
+                    f"The amount '{shown(raw)}' is implausibly large (at least {kr(MAX_KRONER)}): "
+                    "check the number and the unit",
+                    found=shown(raw),
+                    limit=MAX_KRONER,
+                )
+            )
             return Value(None, ref, shown(raw))
         value = to_kroner(number, multiplier)
         if value < 0:

@@ -17,6 +17,8 @@ def add_months(day: date, months: int) -> date:
     """The same day of the month `months` later; the last day when that month is shorter."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max  # a start in year 9999 has no later limit to exceed
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -174,7 +176,7 @@ def too_long(app: Application, ctx: Context) -> Iterator[Finding]:
     assert start.value is not None and end.value is not None
     months = ctx.call.max_project_months.value
     limit = add_months(start.value, months)
-    if end.value < limit:
+    if end.value < limit or limit == date.max:
         return
     latest = limit - timedelta(days=1)
     yield too_long.finding(
