@@ -136,16 +136,20 @@ class Line:
     key: str  # a Category or Source value
     label: Value[str]
     amounts: dict[int, Amount]  # year → amount; blank cells are 0
-    stated_total: (
-        Amount | None
-    )  # the row's `I alt` cell, when the sheet has that column and it is filled
+    stated_total: Amount | None  # the row's `I alt` cell, when the sheet has one and it is filled
+    # Filled cells under a year header that could not be read (KL006): their year is unknown, so
+    # every sum over the row is too, and the rules that need one stay silent.
+    unplaced: tuple[Amount, ...] = ()
 
     @property
     def row(self) -> int:
         return self.label.ref.row if self.label.ref else 0
 
+    def all_amounts(self) -> list[Amount]:
+        return [*self.amounts.values(), *self.unplaced]
+
     def sum(self) -> Decimal | None:
-        return total(self.amounts.values())
+        return total(self.all_amounts())
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,10 +186,10 @@ class Table:
         """The exact sum of the lines of one category or source; None when it cannot be known."""
         if self.unlabelled_money:
             return None
-        return total(a for line in self.lines_with(key) for a in line.amounts.values())
+        return total(a for line in self.lines_with(key) for a in line.all_amounts())
 
     def sum_all(self) -> Decimal | None:
-        return total(a for line in self.lines for a in line.amounts.values())
+        return total(a for line in self.lines for a in line.all_amounts())
 
     def sum_year(self, year: int) -> Decimal | None:
         return total(line.amounts[year] for line in self.lines if year in line.amounts)

@@ -1233,3 +1233,50 @@ def test_a_project_in_year_9999_is_not_a_crash(tmp_path: Path) -> None:
     result = check(tmp_path, replace(App(), start=date(9999, 1, 1), end=date(9999, 12, 31)))
     assert "KL900" not in result.codes
     assert "KL504" in result.codes and "KL503" not in result.codes
+
+
+# --- error values (#DIV/0!, #N/A): neither blank nor a number ---------------------------------
+
+
+def test_kl006_an_error_value_in_an_amount_is_never_read_as_0(tmp_path: Path) -> None:
+    app = App()
+    app.budget_line("Løn").amounts[2025] = "#DIV/0!"  # openpyxl stores it as an error cell
+    built = app.build()
+    result = check(tmp_path, built)
+    assert "KL900" not in result.codes
+    assert built.ref(BUDGET, "Løn", 2025) in result.at("KL006")
+    assert set(result.codes) == {"KL006"}  # no KL101/KL102 from reading it as 0
+    assert "#DIV/0!" in result.findings[0]["message"]["en"]
+
+
+@pytest.mark.parametrize(
+    ("field", "location"),
+    [
+        pytest.param("end", "Ansøger!B5", id="projektslut-not-kl005"),
+        pytest.param("cvr", "Ansøger!B2", id="cvr-not-kl601"),
+    ],
+)
+def test_kl006_an_error_value_in_an_applicant_field(
+    tmp_path: Path, field: str, location: str
+) -> None:
+    result = check(tmp_path, replace(App(), **{field: "#N/A"}))
+    assert result.codes == ["KL006"]
+    assert result.at("KL006") == [location]
+
+
+@pytest.mark.parametrize("header", ["2025 budget", "#REF!", "År 2025 ialt"])
+def test_kl006_an_unreadable_year_header_without_a_cascade(tmp_path: Path, header: str) -> None:
+    built = App().build()
+    built.sheets[BUDGET][0][2] = header
+    result = check(tmp_path, built)
+    assert result.codes == ["KL006"]  # the sums over that column are unknown: no KL101/KL102
+    assert result.at("KL006") == ["Budget!C1"]
+
+
+def test_a_column_with_an_unknown_label_is_still_ignored(tmp_path: Path) -> None:
+    built = App().build()
+    for row in built.sheets[BUDGET]:
+        row.append(None)
+    built.sheets[BUDGET][0][-1] = "Kontonr."
+    built.sheets[BUDGET][1][-1] = 4711
+    assert check(tmp_path, built).codes == []

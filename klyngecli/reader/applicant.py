@@ -10,7 +10,7 @@ from typing import TypeVar
 from klyngecli.model import Applicant, CellRef, Value
 from klyngecli.reader.cells import cvr_text
 from klyngecli.reader.codes import KL005
-from klyngecli.reader.grid import PENDING, Grid, RawCell
+from klyngecli.reader.grid import PENDING, CellError, Grid, RawCell
 from klyngecli.reader.labels import (
     DESIGNATIONS,
     FIELD_LABELS,
@@ -127,7 +127,10 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
     )
     cvr_entry = entries.get("cvr")
     cvr: Value[str] = _text(cvr_entry)
-    if cvr_entry is not None and cvr_entry.raw not in ("", PENDING):
+    if cvr_entry is not None and isinstance(cvr_entry.raw, CellError):
+        cells.unreadable(cvr_entry.ref, cvr_entry.raw, "CVR-nummeret", "The CVR number")
+        cvr = Value(None, cvr_entry.ref, str(cvr_entry.raw))
+    elif cvr_entry is not None and cvr_entry.raw not in ("", PENDING):
         cvr = Value(
             cvr_text(cvr_entry.raw) or shown(cvr_entry.raw), cvr_entry.ref, shown(cvr_entry.raw)
         )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from klyngecli.model import Amount, Collaboration, Collaborations, TotalsRow, Value
 from klyngecli.reader.cells import cvr_text
 from klyngecli.reader.codes import KL004
-from klyngecli.reader.grid import PENDING, Grid
+from klyngecli.reader.grid import PENDING, CellError, Grid
 from klyngecli.reader.labels import (
     SME_AMOUNT_COLUMNS,
     SME_COLUMN_LABELS,
@@ -88,6 +88,9 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
             )
         if raw == "":
             return Value(None, ref)
+        if isinstance(raw, CellError) and key == "cvr":
+            cells.unreadable(ref, raw, "CVR-nummeret", "The CVR number")
+            return Value(None, ref, str(raw))
         return Value(shown(raw).strip() or None, ref, shown(raw))
 
     def number(row: int, key: str, da: str, en: str) -> Value[Decimal]:

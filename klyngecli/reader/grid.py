@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from klyngecli.model import CellRef
 
@@ -22,11 +22,22 @@ class Pending:
 PENDING = Pending()
 
 
+@dataclass(frozen=True, slots=True)
+class CellError:
+    """A cell holding a spreadsheet error value (#DIV/0!, #N/A): neither blank nor a number."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(slots=True)
 class Grid:
     name: str
     rows: Sequence[Sequence[RawCell]]
     pending: frozenset[tuple[int, int]] = frozenset()
+    errors: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
     @property
     def height(self) -> int:
@@ -37,12 +48,17 @@ class Grid:
         return max((len(r) for r in self.rows), default=0)
 
     def get(self, row: int, col: int) -> RawCell:
-        """The cell's value; '' when blank; PENDING for a formula without a stored result."""
+        """The cell's value; '' when blank; PENDING for a formula without a stored result; a
+        CellError for an error value (calamine reads those two as blank)."""
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
             value = self.rows[row][col]
-            if value != "" or (row, col) not in self.pending:
+            if value != "":
                 return value
-        return PENDING if (row, col) in self.pending else ""
+        if (row, col) in self.pending:
+            return PENDING
+        if (row, col) in self.errors:
+            return CellError(self.errors[(row, col)])
+        return ""
 
     def text(self, row: int, col: int) -> str:
         """The cell as text, for labels; '' for blank and non-text cells."""
@@ -61,7 +77,7 @@ class Grid:
     def first_filled(self, row: int) -> int | None:
         """The column of the row's first non-blank cell."""
         for col, value in enumerate(self.rows[row] if row < len(self.rows) else []):
-            if value != "" or (row, col) in self.pending:
+            if value != "" or (row, col) in self.pending or (row, col) in self.errors:
                 return col
         return None
 

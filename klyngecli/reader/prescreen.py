@@ -38,9 +38,11 @@ class Limits(BaseModel):
 
 @dataclass(frozen=True)
 class Screened:
-    """A file within the limits, with the formula cells of its role sheets that lack a result."""
+    """A file within the limits, with the formula cells of its role sheets that lack a result
+    and the cells that hold an error value."""
 
     pending: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 def _number(value: int) -> str:
@@ -105,6 +107,7 @@ def _screen_zip(
                 limits.max_compression_ratio,
             )
     pending: dict[str, frozenset[tuple[int, int]]] = {}
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     for name, part in sheet_parts(archive).items():
         if not wanted(name) or part not in archive.NameToInfo:
             continue
@@ -128,5 +131,5 @@ def _screen_zip(
                 scan.rows * scan.cols,
                 limits.max_sheet_cells,
             )
-        pending[name] = scan.pending
-    return Screened(pending)
+        pending[name], errors[name] = scan.pending, scan.errors
+    return Screened(pending, errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,9 +10,9 @@ from decimal import Decimal
 from klyngecli.model import Amount, Area, Line, Table, TotalsRow, Value
 from klyngecli.reader.cells import parse_year_header, split_unit_suffix
 from klyngecli.reader.codes import KL004, KL008
-from klyngecli.reader.grid import Grid
+from klyngecli.reader.grid import CellError, Grid
 from klyngecli.reader.labels import TOTAL_LABELS, nearest, normalise
-from klyngecli.reader.values import Cells, UnitContext
+from klyngecli.reader.values import Cells, UnitContext, shown
 
 HEADER_SCAN_ROWS = 30
 
@@ -71,7 +72,9 @@ def read_table(grid: Grid, kind: TableKind, unit: UnitContext, cells: Cells) -> 
     key_col: int | None = None
     total: Column | None = None
     years: dict[int, Column] = {}
-    for col, raw in enumerate(grid.rows[header]):
+    broken: list[int] = []  # year columns whose header cannot be read
+    for col in range(len(grid.rows[header])):
+        raw = grid.get(header, col)
         label, header_unit = header_label(grid, header, col)
         role = kind.columns.get(label)
         year = parse_year_header(raw)
@@ -82,6 +85,9 @@ def read_table(grid: Grid, kind: TableKind, unit: UnitContext, cells: Cells) -> 
             years[year[0]] = Column(col, multiplier)
         elif role == "total" and total is None:
             total = Column(col, cells.column_multiplier(grid, header, col, header_unit, unit))
+        elif role is None and year is None and _looks_like_a_year(raw):
+            broken.append(col)
+            cells.unreadable(grid.ref(header, col), raw, "Årsoverskriften", "The year header")
     assert key_col is not None  # _find_header guarantees it
     amount_cols = [c.col for c in years.values()] + ([total.col] if total else [])
     lines: list[Line] = []
@@ -102,7 +108,7 @@ def read_table(grid: Grid, kind: TableKind, unit: UnitContext, cells: Cells) -> 
             totals.append(TotalsRow(Value(grid.text(row, first), grid.ref(row, first)), stated))
             continue
         text = grid.text(row, key_col)
-        has_amounts = any(grid.get(row, c) != "" for c in amount_cols)
+        has_amounts = any(grid.get(row, c) != "" for c in [*amount_cols, *broken])
         key = kind.keys.get(normalise(text))
         if key is None:
             if not has_amounts:
@@ -128,7 +134,12 @@ def read_table(grid: Grid, kind: TableKind, unit: UnitContext, cells: Cells) -> 
             if total and grid.get(row, total.col) != ""
             else None
         )
-        lines.append(Line(key, Value(text, label_ref), amounts, stated_total))
+        unplaced: tuple[Amount, ...] = tuple(
+            Value(None, grid.ref(row, c), shown(grid.get(row, c)))
+            for c in broken
+            if grid.get(row, c) != ""
+        )
+        lines.append(Line(key, Value(text, label_ref), amounts, stated_total, unplaced))
     multipliers = {c.multiplier for c in years.values()}
     return Table(
         sheet=grid.name,
@@ -140,6 +151,15 @@ def read_table(grid: Grid, kind: TableKind, unit: UnitContext, cells: Cells) -> 
         width=max([*amount_cols, key_col]) + 1,
         in_kroner=multipliers == {Decimal(1)},
     )
+
+
+_YEARISH = re.compile(r"(?<!\d)20\d\d(?!\d)")
+
+
+def _looks_like_a_year(raw: object) -> bool:
+    """A header meant as a year that is not one the format knows (`2025 budget`, `#REF!`): a
+    column of amounts whose year is unknown, unlike a column with an unknown label (ignored)."""
+    return isinstance(raw, CellError) or (isinstance(raw, str) and bool(_YEARISH.search(raw)))
 
 
 def header_area(grid: Grid, row: int) -> Area:

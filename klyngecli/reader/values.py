@@ -25,7 +25,8 @@ from klyngecli.reader.grid import PENDING, Grid
 
 
 def shown(raw: object) -> str:
-    """The cell's content as the user typed it, for quoting in messages."""
+    """The cell's content as the user typed it, for quoting in messages (an error value as
+    Excel shows it: #DIV/0!)."""
     if isinstance(raw, datetime | date):
         return raw.isoformat()
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:

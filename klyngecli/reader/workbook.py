@@ -169,7 +169,12 @@ def _read(
                 rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception as exc:
                 return None, [_cannot_open(f"{name}: {_reason(exc)}")]
-            grids[role] = Grid(name, rows, screened.pending.get(name, frozenset()))
+            grids[role] = Grid(
+                name,
+                rows,
+                screened.pending.get(name, frozenset()),
+                screened.errors.get(name, {}),
+            )
     for role in (APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET):
         if role not in grids and role not in contested:
             findings.append(_missing_sheet(role))

@@ -25,7 +25,7 @@ def deb_request(app: Application, call: Call) -> Decimal | None:
         amount
         for line in app.financing.lines
         if line.key in grant.deb_sources
-        for amount in line.amounts.values()
+        for amount in line.all_amounts()
     )
 
 

@@ -54,7 +54,7 @@ def _table_totals(table: Table) -> Iterator[tuple[Amount, Decimal, str, str]]:
             if stated.value is None:
                 continue
             if column == "total":
-                computed = total(a for line in above for a in line.amounts.values())
+                computed = total(a for line in above for a in line.all_amounts())
                 what = ("Totalrækkens I alt", "The totals row's total")
             else:
                 year = int(column)
