@@ -1280,3 +1280,20 @@ def test_a_column_with_an_unknown_label_is_still_ignored(tmp_path: Path) -> None
     built.sheets[BUDGET][0][-1] = "Kontonr."
     built.sheets[BUDGET][1][-1] = 4711
     assert check(tmp_path, built).codes == []
+
+
+def test_kl007_found_in_a_cell_without_a_reference(tmp_path: Path) -> None:
+    """OOXML allows cells without `r` (they follow the cell before); a formula there that has
+    no stored result is still KL007 at the right cell, never 0."""
+    source = App().write(tmp_path / "clean.xlsx")
+    target = tmp_path / "no-r.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":  # Budget
+                data, count = re.subn(rb'<c r="D3"[^>]*>.*?</c>', b"<c><f>1+1</f></c>", data)
+                assert count == 1
+            out.writestr(info, data)
+    result = run_check(target)
+    assert result.codes == ["KL007"]
+    assert result.at("KL007") == ["Budget!D3"]
