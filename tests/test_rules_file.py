@@ -1297,3 +1297,31 @@ def test_kl007_found_in_a_cell_without_a_reference(tmp_path: Path) -> None:
     result = run_check(target)
     assert result.codes == ["KL007"]
     assert result.at("KL007") == ["Budget!D3"]
+
+
+# --- found in review: layouts where a literal reading of the rules went wrong -----------------
+
+
+def test_kl005_points_at_the_field_row_not_at_a_title_repeating_the_label(tmp_path: Path) -> None:
+    app = replace(App(), name="  ", layout=Layout(title_rows=("{sheet}",), header_row=3))
+    built = app.build()
+    assert built.sheets[APPLICANT][0][0] == "Ansøger"  # the title repeats the label
+    result = check(tmp_path, built)
+    assert result.codes == ["KL005"]
+    assert result.at("KL005") == [built.ref(APPLICANT, "Ansøger")]
+    assert result.at("KL005") != ["Ansøger!B1"]
+
+
+def test_a_totals_row_behind_a_hidden_helper_column_is_still_a_totals_row(tmp_path: Path) -> None:
+    built = replace(App(), layout=Layout(helper_column=True)).build()
+    totals = next(r for r in built.sheets[BUDGET] if "I alt" in r[:3] and r[0] != "Kontonr.")
+    totals[0] = 9999  # the helper column holds an account number on the totals row too
+    assert check(tmp_path, built).codes == []
+
+
+@pytest.mark.parametrize("text", ["0,924", "0.500.000"])
+def test_kl006_a_thousands_group_cannot_start_with_0(tmp_path: Path, text: str) -> None:
+    app = App()
+    app.budget_line("Løn").amounts[2025] = text
+    result = check(tmp_path, app.build())
+    assert "Budget!C2" in result.at("KL006")

@@ -73,10 +73,15 @@ def _entries(grid: Grid) -> dict[str, Entry]:
             if inline is not None
             else Entry(grid.get(row, label_col + 1), grid.ref(row, label_col + 1))
         )
-        # The first row with a value wins; a title cell that repeats a label is passed over.
-        if key not in entries or (entries[key].raw == "" and entry.raw != ""):
+        # The first row with a value wins; a title cell that repeats a label is passed over, and
+        # when no row has a value, the last one (the field row, below any title) is the one meant.
+        if key not in entries or _blank(entries[key].raw):
             entries[key] = entry
     return entries
+
+
+def _blank(raw: RawCell) -> bool:
+    return raw == "" or (isinstance(raw, str) and not raw.strip())
 
 
 def _text(entry: Entry | None) -> Value[str]:
@@ -108,7 +113,7 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
         elif entry.raw is PENDING:
             if key in ("name", "cvr"):  # the other fields' parsers report their own KL007
                 cells.pending(entry.ref, f"Feltet '{label}'", f"The field '{label}'")
-        elif entry.raw == "" or (isinstance(entry.raw, str) and not entry.raw.strip()):
+        elif _blank(entry.raw):
             cells.findings.append(
                 KL005.finding(
                     entry.ref,

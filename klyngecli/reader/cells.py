@@ -66,7 +66,9 @@ def parse_number_text(text: str) -> Decimal | None:
     elif seps and len(groups[-1]) != 3:
         return None
     if seps:
-        if len(set(seps)) != 1 or not 1 <= len(groups[0]) <= 3:
+        # Thousands groups: one separator throughout, and a first group of 1-3 digits that does
+        # not start with 0 (`0,924` is no grouping of 924, and the checker never guesses).
+        if len(set(seps)) != 1 or not 1 <= len(groups[0]) <= 3 or groups[0].startswith("0"):
             return None
         if any(len(g) != 3 for g in groups[1:]):
             return None

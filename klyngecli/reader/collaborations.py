@@ -101,7 +101,7 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
     for row in range(header + 1, grid.height):
         if grid.is_blank_row(row):
             continue
-        if is_totals_row(grid, row):
+        if is_totals_row(grid, row, cols["name"][0]):
             first = grid.first_filled(row) or 0
             stated = {
                 key: amount(row, key) for key in multipliers if grid.get(row, cols[key][0]) != ""

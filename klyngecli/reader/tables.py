@@ -40,10 +40,14 @@ def header_label(grid: Grid, row: int, col: int) -> tuple[str, str | None]:
     return normalise(label), unit
 
 
-def is_totals_row(grid: Grid, row: int) -> bool:
-    """A row whose first non-empty cell is `I alt`, `Total`, `Sum` or `Samlet`."""
+def is_totals_row(grid: Grid, row: int, key_col: int) -> bool:
+    """A row whose first non-empty cell is `I alt`, `Total`, `Sum` or `Samlet`, or whose key
+    column says so (a hidden helper or notes column may stand to the left of it)."""
     first = grid.first_filled(row)
-    return first is not None and normalise(grid.text(row, first)) in TOTAL_LABELS
+    return first is not None and (
+        normalise(grid.text(row, first)) in TOTAL_LABELS
+        or normalise(grid.text(row, key_col)) in TOTAL_LABELS
+    )
 
 
 def _find_header(grid: Grid, kind: TableKind) -> int | None:
@@ -96,7 +100,7 @@ def read_table(grid: Grid, kind: TableKind, unit: UnitContext, cells: Cells) -> 
         if grid.is_blank_row(row):
             continue
         label_ref = grid.ref(row, key_col)
-        if is_totals_row(grid, row):
+        if is_totals_row(grid, row, key_col):
             first = grid.first_filled(row) or 0
             stated = {
                 str(year): cells.amount(grid, row, c.col, c.multiplier)
