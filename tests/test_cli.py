@@ -576,3 +576,30 @@ def test_select_by_family_prefix_in_a_fresh_process() -> None:
     assert done.returncode == 1, done.stderr
     codes = [f["code"] for f in json.loads(done.stdout)["files"][0]["findings"]]
     assert codes == ["KL401"]
+
+
+def test_links_to_folders_and_hidden_folders_are_skipped_and_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = SAMPLES / "innovation-korrekt.xlsx"
+    batch, elsewhere = tmp_path / "batch", tmp_path / "elsewhere"
+    (batch / "sub").mkdir(parents=True)
+    (batch / ".hidden").mkdir()
+    elsewhere.mkdir()
+    for target in (batch / "a.xlsx", batch / "sub" / "b.xlsx", batch / ".hidden" / "c.xlsx"):
+        target.write_bytes(sample.read_bytes())
+    (elsewhere / "d.xlsx").write_bytes(sample.read_bytes())
+    (batch / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (batch / "file-link.xlsx").symlink_to(batch / "sub" / "b.xlsx")
+    (batch / "dangling.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    monkeypatch.chdir(tmp_path)
+    expected = ["batch/a.xlsx", "batch/file-link.xlsx", "batch/sub/b.xlsx"]
+
+    folder = run_check("batch")
+    assert [f["path"] for f in folder.report["files"]] == expected
+    assert folder.report["summary"]["skipped"] == 3  # .hidden, linked, dangling.xlsx
+
+    for pattern in ("batch/*", "batch/**/*.xlsx"):
+        globbed = run_check(pattern)
+        assert [f["path"] for f in globbed.report["files"]] == expected, pattern
+        assert globbed.report["summary"]["skipped"] == 2, pattern  # linked (or d.xlsx), dangling
