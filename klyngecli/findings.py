@@ -171,6 +171,12 @@ def kr(amount: Decimal) -> str:
     return f"{sign}{grouped},{ore} kr." if ore != "00" else f"{sign}{grouped} kr."
 
 
+def number(value: Decimal, lang: str) -> str:
+    """A plain number the language's way: 250, 50,01 (da) / 50.01 (en)."""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",") if lang == "da" else text
+
+
 def pct(fraction: Decimal, lang: str) -> str:
     """A fraction as a percentage, one decimal where needed: 0.743 → 74,3 % (da), 74.3 % (en)."""
     value = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

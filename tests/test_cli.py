@@ -603,3 +603,14 @@ def test_links_to_folders_and_hidden_folders_are_skipped_and_counted(
         globbed = run_check(pattern)
         assert [f["path"] for f in globbed.report["files"]] == expected, pattern
         assert globbed.report["summary"]["skipped"] == 2, pattern  # linked (or d.xlsx), dangling
+
+
+def test_plain_text_finding_lines_are_as_cli_md_writes_them() -> None:
+    result = CliRunner().invoke(
+        app, ["check", str(SAMPLES / "smv-tilskud-over-70-procent.xlsx")], env={"NO_COLOR": "1"}
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("KL")]
+    assert lines == [
+        "KL401 error SMV-samarbejder!H3  Tilskud til Komposit Nord A/S er 75 % af "
+        "FoU-omkostningerne (højst 70 %): nedsæt det med 40.000 kr. til 560.000 kr."
+    ]

@@ -390,3 +390,21 @@ def test_unreadable_dates_are_kl006_alone(tmp_path: Path, field: str, text: str,
     assert result.codes == ["KL006"]
     assert result.at("KL006") == [cell]
     assert text in result.only("KL006")["message"]["da"]
+
+
+def test_kl501_a_fraction_of_a_second_after_noon_is_late(tmp_path: Path) -> None:
+    late = datetime(2024, 8, 13, 12, 0, 0, 400_000)
+    finding = check(tmp_path, replace(App(), submitted=late)).only("KL501")
+    assert "0,4 sek." in finding["message"]["da"] and "0.4 s" in finding["message"]["en"]
+
+
+def test_kl501_one_hour_late_is_singular(tmp_path: Path) -> None:
+    finding = check(tmp_path, replace(App(), submitted=datetime(2024, 8, 13, 13, 0))).only("KL501")
+    assert "1 time)" in finding["message"]["da"] and "1 hour)" in finding["message"]["en"]
+
+
+def test_kl504_on_the_end_even_when_the_start_cannot_be_read(tmp_path: Path) -> None:
+    app = replace(App(), start="i foråret", end=date(2029, 6, 30))
+    result = check(tmp_path, app, "--select", "KL0,KL5")
+    assert result.codes == ["KL006", "KL504"]
+    assert result.at("KL504") == ["Ansøger!B5"]

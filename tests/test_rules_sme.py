@@ -490,3 +490,12 @@ def test_kl406_two_blank_cvrs_ok(tmp_path: Path) -> None:
     assert app.collaborations is not None
     assert app.collaborations[UNNAMED]["CVR"] is None
     assert check(tmp_path, app).codes == []
+
+
+def test_kl403_numbers_are_written_the_languages_way(tmp_path: Path) -> None:
+    app = set_collab(App(), TERMOFLOW, Ansatte=250.0)
+    message = check(tmp_path, app).only("KL403")["message"]
+    assert "har 250 ansatte" in message["da"] and "has 250 employees" in message["en"]
+    app = set_collab(App(), TERMOFLOW, **{"Omsætning (mio. EUR)": 50.25, "Balance (mio. EUR)": 44})
+    message = check(tmp_path, app).only("KL403")["message"]
+    assert "50,25 mio. EUR" in message["da"] and "50.25 mio. EUR" in message["en"]

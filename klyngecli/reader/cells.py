@@ -232,10 +232,12 @@ def parse_datetime(value: object, zone: ZoneInfo) -> datetime | None:
         moment = None
     if moment is None:
         return None
-    # Calamine rounds date-time cells to the microsecond; a stored 12:00:00 may come back as
-    # 11:59:59.999999, so times are rounded to the nearest second.
-    if moment.microsecond:
-        moment = (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+    # A date-time cell is a fraction of a day in a double: a stored 12:00:00 may come back as
+    # 11:59:59.999999. Rounding to the millisecond removes that noise and keeps real fractions
+    # (12:00:00.4 is after the deadline).
+    if moment.microsecond % 1000:
+        moment = moment + timedelta(microseconds=500)
+        moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 

@@ -166,11 +166,11 @@ def _figures(figures: Figures, style: Style) -> list[Text]:
 
 
 def finding_line(finding: Finding, style: Style) -> Text:
-    """`KL401 error SMV-samarbejder!H7  Tilskud is 74.3 % ...`: codes and severities are not
-    translated, so the same grep works in both languages."""
-    line = Text("  ")
-    line.append(finding.code, style=SEVERITY_STYLE[finding.severity])
-    line.append(f" {finding.severity.value:<7} ", style=SEVERITY_STYLE[finding.severity])
+    """`KL401 error SMV-samarbejder!H7  Tilskud is 74.3 % ...`, as cli.md writes it: one line,
+    codes and severities not translated, so the same grep works in both languages."""
+    line = Text()
+    line.append(f"{finding.code} {finding.severity.value}", style=SEVERITY_STYLE[finding.severity])
+    line.append(" ")
     line.append(finding.location or "-", style="bold")
     line.append("  " + finding.message(style.lang))
     return line

@@ -87,14 +87,27 @@ def late(app: Application, ctx: Context) -> Iterator[Finding]:
     )
 
 
+_UNITS = {
+    "da": (("dag", "dage"), ("time", "timer"), ("min.", "min."), ("sek.", "sek.")),
+    "en": (("day", "days"), ("hour", "hours"), ("min", "min"), ("s", "s")),
+}
+
+
 def _span(delta: timedelta, lang: str) -> str:
+    """How late, in its two largest units: `1 dag 2 timer`, `1 s`, `0,4 s`."""
     seconds = int(delta.total_seconds())
+    if seconds == 0:
+        fraction = f"{delta.total_seconds():.1f}"
+        return (fraction.replace(".", ",") + " sek.") if lang == "da" else f"{fraction} s"
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    units = ("dage", "timer", "min.", "sek.") if lang == "da" else ("days", "hours", "min", "s")
-    parts = [f"{n} {u}" for n, u in zip((days, hours, minutes, secs), units, strict=True) if n]
-    return " ".join(parts[:2]) or ("0 sek." if lang == "da" else "0 s")
+    parts = [
+        f"{n} {one if n == 1 else many}"
+        for n, (one, many) in zip((days, hours, minutes, secs), _UNITS[lang], strict=True)
+        if n
+    ]
+    return " ".join(parts[:2])
 
 
 @rule(
@@ -219,16 +232,16 @@ def outside_programme(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Sådan retter du: flyt projektets start eller slut ind i programperioden.
     """
-    period = _period(app)
-    if period is None:
+    applicant = app.applicant
+    if applicant is None:
         return
     first, last = ctx.call.programme_start.value, ctx.call.programme_end.value
     for value, da, en, limit in (
-        (period[0], "starter", "starts", first),
-        (period[1], "slutter", "ends", last),
+        (applicant.start, "starter", "starts", first),
+        (applicant.end, "slutter", "ends", last),
     ):
-        assert value.value is not None
-        if first <= value.value <= last:
+        # Each date on its own: an unreadable start does not hide an end outside the programme.
+        if value.value is None or first <= value.value <= last:
             continue
         yield outside_programme.finding(
             value.ref or app.sheet_order[0],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from klyngecli.findings import Finding, Fix, Severity, kr, pct, share_over
+from klyngecli.findings import Finding, Fix, Severity, kr, number, pct, share_over
 from klyngecli.model import Application, Area, Collaboration, GrantType
 from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
@@ -150,9 +150,9 @@ def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
         if employees is not None and employees >= call.sme_max_employees.value:
             yield not_sme.finding(
                 c.employees.ref,
-                f"{_who(c)} har {employees} ansatte: en SMV har færre end "
+                f"{_who(c)} har {number(employees, 'da')} ansatte: en SMV har færre end "
                 f"{call.sme_max_employees.value}",
-                f"{_who_en(c)} has {employees} employees: an SME has fewer than "
+                f"{_who_en(c)} has {number(employees, 'en')} employees: an SME has fewer than "
                 f"{call.sme_max_employees.value}",
                 found=employees,
                 limit=call.sme_max_employees.value,
@@ -165,12 +165,13 @@ def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
         ):
             yield not_sme.finding(
                 c.turnover_meur.ref,
-                f"{_who(c)} har en omsætning på {turnover} mio. EUR og en balance på {balance} "
+                f"{_who(c)} har en omsætning på {number(turnover, 'da')} mio. EUR og en balance "
+                f"på {number(balance, 'da')} "
                 f"mio. EUR (en SMV højst {call.sme_max_turnover_meur.value} eller "
                 f"{call.sme_max_balance_meur.value})",
-                f"{_who_en(c)} has a turnover of {turnover} mio. EUR and a balance sheet total of "
-                f"{balance} mio. EUR (an SME at most {call.sme_max_turnover_meur.value} or "
-                f"{call.sme_max_balance_meur.value})",
+                f"{_who_en(c)} has a turnover of {number(turnover, 'en')} mio. EUR and a balance "
+                f"sheet total of {number(balance, 'en')} mio. EUR (an SME at most "
+                f"{call.sme_max_turnover_meur.value} or {call.sme_max_balance_meur.value})",
                 found=turnover,
                 limit=call.sme_max_turnover_meur.value,
             )
