@@ -1325,3 +1325,29 @@ def test_kl006_a_thousands_group_cannot_start_with_0(tmp_path: Path, text: str) 
     app.budget_line("Løn").amounts[2025] = text
     result = check(tmp_path, app.build())
     assert "Budget!C2" in result.at("KL006")
+
+
+def _with_unit_note(app: App, note: str) -> Built:
+    """The app written in t.kr. with `Enhed` left out, and `note` above every table."""
+    built = replace(app, unit="1.000 kr.", layout=Layout(title_rows=(note,), header_row=3)).build()
+    built.sheets[APPLICANT] = [r for r in built.sheets[APPLICANT] if not r or r[0] != "Enhed"]
+    return built
+
+
+@pytest.mark.parametrize("note", ["Alle beløb i 1.000 kr.", "Enhed: t.kr.", "Beløb i tkr"])
+def test_a_unit_written_above_the_tables_scales_them(tmp_path: Path, note: str) -> None:
+    built = _with_unit_note(App(), note)
+    assert built.sheets[BUDGET][0][0] == note
+    assert not any(row and row[0] == "Enhed" for row in built.sheets[APPLICANT])
+    result = check(tmp_path, built)
+    assert result.codes == []  # read in thousands: no KL106, and the figures are in kroner
+    assert result.report["files"][0]["figures"]["deb_request"] == App().deb_request()
+
+
+def test_a_unit_above_a_table_that_contradicts_enhed_is_kl006(tmp_path: Path) -> None:
+    layout = Layout(title_rows=("Alle beløb i mio. kr.",), header_row=3)
+    built = replace(App(), unit="kr.", layout=layout).build()  # Enhed says kr.
+    result = check(tmp_path, built)
+    assert set(result.codes) == {"KL006"}  # the amounts' unit is unknown: no cascade
+    assert "Budget!A1" in result.at("KL006")
+    assert "above the table" in result.findings[0]["message"]["en"]

@@ -14,7 +14,13 @@ from klyngecli.reader.labels import (
     SME_COLUMNS,
     SME_REQUIRED,
 )
-from klyngecli.reader.tables import HEADER_SCAN_ROWS, header_area, header_label, is_totals_row
+from klyngecli.reader.tables import (
+    HEADER_SCAN_ROWS,
+    header_area,
+    header_label,
+    is_totals_row,
+    sheet_unit,
+)
 from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
 
 _NAMES_EN = {"name": "Collaboration", "rd_costs": "R&D costs", "grant": "Grant"}
@@ -62,6 +68,7 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
         )
     if missing:
         return None
+    unit = sheet_unit(grid, header, unit, cells)
     multipliers: dict[str, Decimal | None] = {
         key: cells.column_multiplier(grid, header, cols[key][0], cols[key][1], unit)
         for key in SME_AMOUNT_COLUMNS

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from klyngecli.model import Amount, Area, Line, Table, TotalsRow, Value
-from klyngecli.reader.cells import parse_year_header, split_unit_suffix
+from klyngecli.reader.cells import parse_unit, parse_year_header, split_unit_suffix
 from klyngecli.reader.codes import KL004, KL008
 from klyngecli.reader.grid import CellError, Grid
 from klyngecli.reader.labels import TOTAL_LABELS, nearest, normalise
@@ -50,6 +50,24 @@ def is_totals_row(grid: Grid, row: int, key_col: int) -> bool:
     )
 
 
+_UNIT_NOTE = re.compile(r"^(?:alle )?(?:beloeb(?: er)? i|enhed|unit|amounts in)\s*:?\s*(.+)$")
+
+
+def sheet_unit(grid: Grid, header: int, unit: UnitContext, cells: Cells) -> UnitContext:
+    """A unit written above the table (`Alle beløb i 1.000 kr.`, `Enhed: t.kr.`) is the unit of
+    the sheet: it agrees with `Enhed` (and scales once), stands alone without one, or is KL006
+    when it contradicts it, like a unit in a header."""
+    for row in range(header):
+        for col in range(len(grid.rows[row])):
+            note = _UNIT_NOTE.match(normalise(grid.text(row, col)))
+            if note and parse_unit(note.group(1)) is not None:
+                multiplier = cells.column_multiplier(
+                    grid, row, col, note.group(1), unit, ("over tabellen", "above the table")
+                )
+                return UnitContext(given=True, multiplier=multiplier)
+    return unit
+
+
 def _find_header(grid: Grid, kind: TableKind) -> int | None:
     for row in range(min(HEADER_SCAN_ROWS, grid.height)):
         labels = [header_label(grid, row, col)[0] for col in range(len(grid.rows[row]))]
@@ -73,6 +91,7 @@ def read_table(grid: Grid, kind: TableKind, unit: UnitContext, cells: Cells) -> 
             )
         )
         return None
+    unit = sheet_unit(grid, header, unit, cells)
     key_col: int | None = None
     total: Column | None = None
     years: dict[int, Column] = {}

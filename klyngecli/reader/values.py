@@ -177,14 +177,20 @@ class Cells:
         return multiplier
 
     def column_multiplier(
-        self, grid: Grid, row: int, col: int, header_unit: str | None, context: UnitContext
+        self,
+        grid: Grid,
+        row: int,
+        col: int,
+        header_unit: str | None,
+        context: UnitContext,
+        where: tuple[str, str] = ("i overskriften", "in the header"),
     ) -> Decimal | None:
         """The multiplier of an amount column: a unit in its header agrees with `Enhed` (and
         scales once), stands alone when there is no `Enhed`, or is KL006 when it contradicts."""
         if header_unit is None:
             return context.multiplier if context.given else Decimal(1)
         ref = grid.ref(row, col)
-        own = self.unit(header_unit, ref, "Enheden i overskriften", "The unit in the header")
+        own = self.unit(header_unit, ref, f"Enheden {where[0]}", f"The unit {where[1]}")
         if own is None or not context.given:
             return own
         if context.multiplier is not None and own != context.multiplier:
@@ -192,8 +198,8 @@ class Cells:
             self.findings.append(
                 KL006.finding(
                     ref,
-                    f"Enheden i overskriften '{text}' strider mod arkets Enhed",
-                    f"The unit in the header '{text}' contradicts the workbook's Enhed (unit)",
+                    f"Enheden {where[0]} '{text}' strider mod arbejdsbogens Enhed",
+                    f"The unit {where[1]} '{text}' contradicts the workbook's Enhed (unit)",
                     found=text,
                 )
             )
