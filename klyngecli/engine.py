@@ -111,7 +111,7 @@ def run_rules(
     """The findings of the selected rules, and the codes of the rules that ran."""
     findings: list[Finding] = []
     ran: list[str] = []
-    for code, rule in load_all().items():
+    for code, rule in sorted(load_all().items()):
         if not selection.wants(code):
             continue
         ran.append(code)

@@ -614,3 +614,14 @@ def test_plain_text_finding_lines_are_as_cli_md_writes_them() -> None:
         "KL401 error SMV-samarbejder!H3  Tilskud til Komposit Nord A/S er 75 % af "
         "FoU-omkostningerne (højst 70 %): nedsæt det med 40.000 kr. til 560.000 kr."
     ]
+
+
+def test_verbose_lists_the_passed_checks_and_quiet_only_the_summary() -> None:
+    sample = str(SAMPLES / "indsendt-for-sent.xlsx")
+    env = {"NO_COLOR": "1"}
+    verbose = CliRunner().invoke(app, ["check", sample, "-v", "--lang", "en"], env=env).stdout
+    passed = next(line for line in verbose.splitlines() if "Passed checks:" in line)
+    codes = passed.split(":", 1)[1].replace(",", " ").split()
+    assert "KL501" not in codes and "KL401" in codes and codes == sorted(codes)
+    quiet = CliRunner().invoke(app, ["check", sample, "-q", "--lang", "en"], env=env).stdout
+    assert "KL501 error" not in quiet and "Summary" in quiet and "KL501 ×1" in quiet
