@@ -52,9 +52,9 @@ class Format(StrEnum):
     json = "json"
 
 
-def fail(message: str) -> NoReturn:
-    """A usage error: a plain sentence on standard error, exit code 2."""
-    typer.echo(f"klynge: {message}", err=True)
+def fail(lang: str, da: str, en: str) -> NoReturn:
+    """A usage error: a plain sentence on standard error in the user's language, exit code 2."""
+    typer.echo(f"klynge: {en if lang == 'en' else da}", err=True)
     raise typer.Exit(USAGE_ERROR)
 
 
@@ -63,35 +63,44 @@ def _lang(value: Lang | None) -> str:
         return value.value
     env = os.environ.get("KLYNGE_LANG", "da").strip().lower() or "da"
     if env not in ("da", "en"):
-        fail(f"KLYNGE_LANG must be 'da' or 'en', not {env!r}")
+        message = f"KLYNGE_LANG skal være 'da' eller 'en' (must be 'da' or 'en'), ikke {env!r}"
+        fail("da", message, message)
     return env
 
 
-def _call(id_or_path: str) -> Call:
+def _call(id_or_path: str, lang: str) -> Call:
     try:
         return load_call(id_or_path)
     except CallError as exc:
-        fail(str(exc))
+        fail(lang, f"opslagets regelfil kan ikke bruges: {exc}", str(exc))
 
 
-def _codes(value: str | None) -> tuple[str, ...]:
+def _codes(value: str | None, lang: str) -> tuple[str, ...]:
     if not value:
         return ()
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
     for code in codes:
         if not code.startswith("KL") or not any(known.startswith(code) for known in catalogue()):
-            fail(f"unknown rule code or prefix {code!r} (see `klynge rules`)")
+            fail(
+                lang,
+                f"ukendt regelkode eller præfiks {code!r} (se `klynge rules`)",
+                f"unknown rule code or prefix {code!r} (see `klynge rules`)",
+            )
     return codes
 
 
-def _submitted(value: str | None, call: Call, now: datetime) -> datetime | None:
+def _submitted(value: str | None, call: Call, now: datetime, lang: str) -> datetime | None:
     if value is None:
         return None
     if value.strip().lower() == "now":
         return now
     moment = parse_datetime(value, call.zone)
     if moment is None:
-        fail(f"--submitted-at: cannot read {value!r}; use an ISO date-time or 'now'")
+        fail(
+            lang,
+            f"--submitted-at: {value!r} kan ikke læses; brug et ISO-tidspunkt eller 'now'",
+            f"--submitted-at: cannot read {value!r}; use an ISO date-time or 'now'",
+        )
     return moment
 
 
@@ -151,18 +160,27 @@ def check(
 ) -> None:
     """Check budget workbooks; exit 0 when none has a finding at or above --fail-on."""
     language = _lang(lang)
-    call = _call(call_id)
+    call = _call(call_id, language)
     now = datetime.now(call.zone)
-    selection = Selection(select=_codes(select) or ("KL",), ignore=_codes(ignore))
+    selection = Selection(
+        select=_codes(select, language) or ("KL",), ignore=_codes(ignore, language)
+    )
     options = Options(
-        call=call, now=now, submitted_at=_submitted(submitted_at, call, now), selection=selection
+        call=call,
+        now=now,
+        submitted_at=_submitted(submitted_at, call, now, language),
+        selection=selection,
     )
     try:
         selected = select_files(paths)
     except PathError as exc:
-        fail(f"no such file or folder: {exc}")
+        fail(language, f"filen eller mappen findes ikke: {exc}", f"no such file or folder: {exc}")
     if not selected.files:
-        fail("no workbook found (looked for .xlsx, .xlsm, .xls, .xlsb and .ods files)")
+        fail(
+            language,
+            "ingen regneark fundet (søgte efter .xlsx-, .xlsm-, .xls-, .xlsb- og .ods-filer)",
+            "no workbook found (looked for .xlsx, .xlsm, .xls, .xlsb and .ods files)",
+        )
     results = [check_file(path, options) for path in selected.files]
     report = Report(
         tool=ToolInfo(version=__version__),
@@ -179,7 +197,10 @@ def check(
         try:
             atomic_write_text(output, rendered)
         except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
+            reason = exc.strerror or str(exc)
+            fail(
+                language, f"kan ikke skrive {output}: {reason}", f"cannot write {output}: {reason}"
+            )
     else:
         sys.stdout.write(rendered)
         sys.stdout.flush()
@@ -201,22 +222,33 @@ def template(
     grant: Annotated[GrantType, typer.Option("--grant", help="innovation or basis.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     call_id: Annotated[str, typer.Option("--call", help="Call id or rules file.")] = DEFAULT_CALL,
+    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en.")] = None,
 ) -> None:
     """Write an empty budget workbook in format 1, with drop-down lists."""
     from klyngecli.writer.template import write_template
 
-    call = _call(call_id)
+    language = _lang(lang)
+    call = _call(call_id, language)
     if out.exists() and not force:
-        fail(f"{out} exists; use --force to overwrite it")
+        fail(
+            language,
+            f"{out} findes allerede; brug --force for at overskrive den",
+            f"{out} exists; use --force to overwrite it",
+        )
     if out.suffix.lower() != ".xlsx":
-        fail(f"{out}: the template is an .xlsx workbook; name it NAME.xlsx")
+        fail(
+            language,
+            f"{out}: skabelonen er en .xlsx-fil; kald den NAVN.xlsx",
+            f"{out}: the template is an .xlsx workbook; name it NAME.xlsx",
+        )
     if not out.parent.is_dir():
-        fail(f"no such folder: {out.parent}")
+        fail(language, f"mappen findes ikke: {out.parent}", f"no such folder: {out.parent}")
     try:
         write_template(out, grant, call)
     except OSError as exc:
-        fail(f"cannot write {out}: {exc.strerror or exc}")
-    typer.echo(f"{out}")
+        reason = exc.strerror or str(exc)
+        fail(language, f"kan ikke skrive {out}: {reason}", f"cannot write {out}: {reason}")
+    typer.echo(f"Skabelon skrevet: {out}" if language == "da" else f"Template written: {out}")
 
 
 @app.command("rules")
@@ -234,9 +266,14 @@ def explain(
     call_id: Annotated[str, typer.Option("--call", help="Call id or rules file.")] = DEFAULT_CALL,
 ) -> None:
     """One rule in full: what, why, the active call's parameters, how to fix."""
-    text = describe_rule(code.strip().upper(), _call(call_id), _lang(lang))
+    language = _lang(lang)
+    text = describe_rule(code.strip().upper(), _call(call_id, language), language)
     if text is None:
-        fail(f"unknown rule code {code!r} (see `klynge rules`)")
+        fail(
+            language,
+            f"ukendt regelkode {code!r} (se `klynge rules`)",
+            f"unknown rule code {code!r} (see `klynge rules`)",
+        )
     sys.stdout.write(text)
 
 

@@ -187,7 +187,9 @@ def test_exit_2_for_wrong_use(tmp_path: Path, case: str) -> None:
     ("case", "words"),
     [
         pytest.param("no-such-path", ["missing.xlsx"], id="no-such-path"),
-        pytest.param("folder-without-workbook", ["no workbook"], id="folder-without-workbook"),
+        pytest.param(
+            "folder-without-workbook", ["ingen regneark fundet"], id="folder-without-workbook"
+        ),
         pytest.param("unknown-select-code", ["KL999"], id="unknown-select-code"),
         pytest.param("call-file-invalid-toml", ["bad.toml", "TOML"], id="invalid-toml"),
         pytest.param("call-file-missing-key", ["deadline"], id="missing-key"),
@@ -625,3 +627,13 @@ def test_verbose_lists_the_passed_checks_and_quiet_only_the_summary() -> None:
     assert "KL501" not in codes and "KL401" in codes and codes == sorted(codes)
     quiet = CliRunner().invoke(app, ["check", sample, "-q", "--lang", "en"], env=env).stdout
     assert "KL501 error" not in quiet and "Summary" in quiet and "KL501 ×1" in quiet
+
+
+def test_usage_errors_follow_the_language(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.xlsx"
+    assert "findes ikke" in klynge("check", missing).stderr
+    assert "no such file or folder" in klynge("check", missing, "--lang", "en").stderr
+    out = tmp_path / "t.xlsx"
+    assert klynge("template", out, "--grant", "basis").stdout.startswith("Skabelon skrevet")
+    again = klynge("template", out, "--grant", "basis", "--lang", "en")
+    assert again.exit_code == 2 and "use --force" in again.stderr
