@@ -45,6 +45,7 @@ class Grant(BaseModel):
     forbidden: tuple[Source, ...] = ()
     forbidden_source: str = ""
     requires_collaborations: bool = False
+    requires_collaborations_source: str = ""
     private_cash_advised: bool = False
     source_pools: dict[Source, Decimal] = {}
     source_pools_source: str = ""

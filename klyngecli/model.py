@@ -91,10 +91,6 @@ class Area:
         return f"{self.first.a1}:{self.last.a1}"
 
     @staticmethod
-    def of(ref: CellRef) -> Area:
-        return Area(ref.sheet, ref, ref)
-
-    @staticmethod
     def row_span(sheet: str, row: int, cols: Iterable[int]) -> Area:
         col_list = sorted(cols)
         if not col_list:

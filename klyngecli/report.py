@@ -64,9 +64,6 @@ class FileResult(BaseModel):
     findings: list[Finding] = []
     rules_run: list[str] = []  # the codes of the rules that ran on the application
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity is severity)
-
 
 def verdict_of(findings: list[Finding]) -> Verdict:
     if any(f.code in UNREADABLE_CODES for f in findings):

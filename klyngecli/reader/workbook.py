@@ -11,7 +11,7 @@ import python_calamine
 
 from klyngecli.callspec import Call
 from klyngecli.findings import Finding
-from klyngecli.model import Application, GrantType
+from klyngecli.model import Applicant, Application
 from klyngecli.reader.applicant import read_applicant
 from klyngecli.reader.codes import KL001, KL002, KL003
 from klyngecli.reader.collaborations import read_collaborations
@@ -134,6 +134,12 @@ def _missing_sheet(role: str, why_da: str = "", why_en: str = "") -> Finding:
     )
 
 
+def _needs_collaborations(applicant: Applicant | None, call: Call) -> bool:
+    """The grant type asks for SME collaborations (innovation, in this call)."""
+    kind = applicant.grant.value if applicant else None
+    return kind is not None and kind in call.grants and call.grants[kind].requires_collaborations
+
+
 def _is_role_sheet(name: str) -> bool:
     return normalise(name) in SHEETS
 
@@ -194,7 +200,7 @@ def _read(
     collaborations = None
     if SME_SHEET in grids:
         collaborations = read_collaborations(grids[SME_SHEET], unit, cells)
-    elif SME_SHEET not in contested and applicant and applicant.grant.value is GrantType.INNOVATION:
+    elif SME_SHEET not in contested and _needs_collaborations(applicant, call):
         findings.append(
             _missing_sheet(
                 SME_SHEET, " (påkrævet for en innovationsbevilling)", " (required for innovation)"

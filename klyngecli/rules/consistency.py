@@ -11,13 +11,12 @@ from klyngecli.model import (
     Application,
     Category,
     CellRef,
-    GrantType,
     Table,
     TotalsRow,
     total,
 )
 from klyngecli.rules import Context, rule
-from klyngecli.rules.common import exceeds, first_line
+from klyngecli.rules.common import exceeds, first_line, grant_of
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -316,7 +315,8 @@ def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
     Sådan retter du: gør omkostningsposten lig med samarbejdernes Tilskud plus Overhead (forskelle
     op til 1 kr. godkendes).
     """
-    if app.grant is not GrantType.INNOVATION or app.budget is None:
+    grant = grant_of(app, ctx.call)
+    if grant is None or not grant.requires_collaborations or app.budget is None:
         return
     collaborations = app.collaborations
     if collaborations is None:

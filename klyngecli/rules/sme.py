@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from klyngecli.findings import Finding, Fix, Severity, kr, number, pct, share_over
-from klyngecli.model import Application, Area, Collaboration, GrantType
+from klyngecli.model import Application, Area, Collaboration
 from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
-from klyngecli.rules.common import floor_ore
+from klyngecli.rules.common import floor_ore, grant_of
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -80,7 +80,13 @@ def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("KL402", E, "Innovation: ingen SMV-samarbejder", "Innovation: no SME collaborations")
+@rule(
+    "KL402",
+    E,
+    "Innovation: ingen SMV-samarbejder",
+    "Innovation: no SME collaborations",
+    params=("grants.innovation.requires_collaborations", "grants.basis.requires_collaborations"),
+)
 def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for an innovation grant, requires at least one row in SMV-samarbejder.
 
@@ -97,8 +103,10 @@ def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Sådan retter du: anfør de planlagte samarbejder, ét pr. række (SMV'en kan navngives senere).
     """
-    collaborations = app.collaborations
-    if app.grant is not GrantType.INNOVATION or collaborations is None or collaborations.rows:
+    collaborations, grant = app.collaborations, grant_of(app, ctx.call)
+    if grant is None or not grant.requires_collaborations:
+        return
+    if collaborations is None or collaborations.rows:
         return
     yield no_collaborations.finding(
         Area.row_span(
