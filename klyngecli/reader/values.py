@@ -89,18 +89,9 @@ class Cells:
         if raw is PENDING:
             return self.formula(ref, "Beløbet", "The amount")
         number = number_from_cell(raw)
-        if number is None and isinstance(raw, str):
-            number = parse_number_text(raw)
-            if number is not None and multiplier is not None and abs(number) < MAX_KRONER:
-                value = to_kroner(number, multiplier)
-                self.findings.append(
-                    KL009.finding(
-                        ref,
-                        f"Beløbet '{raw.strip()}' er gemt som tekst og er læst som {kr(value)}",
-                        f"The amount '{raw.strip()}' is stored as text and was read as {kr(value)}",
-                        found=raw.strip(),
-                    )
-                )
+        as_text = number is None and isinstance(raw, str)
+        if as_text:
+            number = parse_number_text(str(raw))
         if number is None:
             self.unreadable(ref, raw, "Beløbet", "The amount")
             return Value(None, ref, shown(raw))
@@ -120,6 +111,16 @@ class Cells:
             )
             return Value(None, ref, shown(raw))
         value = to_kroner(number, multiplier)
+        if as_text:
+            text = str(raw).strip()
+            self.findings.append(
+                KL009.finding(
+                    ref,
+                    f"Beløbet '{text}' er gemt som tekst og er læst som {kr(value)}",
+                    f"The amount '{text}' is stored as text and was read as {kr(value)}",
+                    found=text,
+                )
+            )
         if value < 0:
             self.findings.append(
                 KL010.finding(
