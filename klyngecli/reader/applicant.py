@@ -8,9 +8,8 @@ from decimal import Decimal
 from typing import TypeVar
 
 from klyngecli.model import Applicant, CellRef, Value
-from klyngecli.reader.cells import cvr_text
 from klyngecli.reader.codes import KL005
-from klyngecli.reader.grid import PENDING, CellError, Grid, RawCell
+from klyngecli.reader.grid import PENDING, Grid, RawCell
 from klyngecli.reader.labels import (
     DESIGNATIONS,
     FIELD_LABELS,
@@ -111,7 +110,7 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
                 )
             )
         elif entry.raw is PENDING:
-            if key in ("name", "cvr"):  # the other fields' parsers report their own KL007
+            if key == "name":  # the other fields' parsers report their own KL007
                 cells.pending(entry.ref, f"Feltet '{label}'", f"The field '{label}'")
         elif _blank(entry.raw):
             cells.findings.append(
@@ -131,14 +130,7 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
         entries.get("designation"), DESIGNATIONS, cells, "Udpegningen", "The designation"
     )
     cvr_entry = entries.get("cvr")
-    cvr: Value[str] = _text(cvr_entry)
-    if cvr_entry is not None and isinstance(cvr_entry.raw, CellError):
-        cells.unreadable(cvr_entry.ref, cvr_entry.raw, "CVR-nummeret", "The CVR number")
-        cvr = Value(None, cvr_entry.ref, str(cvr_entry.raw))
-    elif cvr_entry is not None and cvr_entry.raw not in ("", PENDING):
-        cvr = Value(
-            cvr_text(cvr_entry.raw) or shown(cvr_entry.raw), cvr_entry.ref, shown(cvr_entry.raw)
-        )
+    cvr: Value[str] = cells.cvr(cvr_entry.raw, cvr_entry.ref) if cvr_entry else Value(None)
 
     def dated(key: str, da: str, en: str) -> Value[date]:
         value, ref = raw(key)

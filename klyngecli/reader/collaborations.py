@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from klyngecli.model import Amount, Collaboration, Collaborations, TotalsRow, Value
-from klyngecli.reader.cells import cvr_text
 from klyngecli.reader.codes import KL004
-from klyngecli.reader.grid import PENDING, CellError, Grid
+from klyngecli.reader.grid import PENDING, Grid
 from klyngecli.reader.labels import (
     SME_AMOUNT_COLUMNS,
     SME_COLUMN_LABELS,
@@ -87,17 +86,10 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
         if key not in cols:
             return Value(None)
         raw, ref = grid.get(row, cols[key][0]), grid.ref(row, cols[key][0])
-        if raw is PENDING:  # the CVR is checked (KL405/KL406); the names are only shown
-            return (
-                cells.formula(ref, "CVR-nummeret", "The CVR number")
-                if key == "cvr"
-                else (Value(None, ref, FORMULA))
-            )
+        if raw is PENDING:  # a name is only shown, so a formula without a result is no error
+            return Value(None, ref, FORMULA)
         if raw == "":
             return Value(None, ref)
-        if isinstance(raw, CellError) and key == "cvr":
-            cells.unreadable(ref, raw, "CVR-nummeret", "The CVR number")
-            return Value(None, ref, str(raw))
         return Value(shown(raw).strip() or None, ref, shown(raw))
 
     def number(row: int, key: str, da: str, en: str) -> Value[Decimal]:
@@ -118,10 +110,9 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
         name = text(row, "name")
         if name.value is None and all(grid.get(row, c) == "" for c in amount_cols):
             continue  # a note below the table, not a collaboration
-        cvr = text(row, "cvr")
-        if cvr.value is not None:
-            raw = grid.get(row, cols["cvr"][0])
-            cvr = Value(cvr_text(raw) or cvr.value, cvr.ref, cvr.text)
+        cvr: Value[str] = Value(None)
+        if "cvr" in cols:
+            cvr = cells.cvr(grid.get(row, cols["cvr"][0]), grid.ref(row, cols["cvr"][0]))
         rows.append(
             Collaboration(
                 name=name,

@@ -13,6 +13,7 @@ from klyngecli.findings import Finding, kr
 from klyngecli.model import Amount, CellRef, Value
 from klyngecli.reader.cells import (
     MAX_KRONER,
+    cvr_text,
     number_from_cell,
     parse_date,
     parse_datetime,
@@ -21,7 +22,7 @@ from klyngecli.reader.cells import (
     to_kroner,
 )
 from klyngecli.reader.codes import KL006, KL007, KL009, KL010
-from klyngecli.reader.grid import PENDING, Grid
+from klyngecli.reader.grid import PENDING, CellError, Grid
 
 
 def shown(raw: object) -> str:
@@ -169,6 +170,20 @@ class Cells:
             self.unreadable(ref, raw, what_da, what_en)
             return Value(None, ref, shown(raw))
         return Value(found, ref, shown(raw))
+
+    def cvr(self, raw: object, ref: CellRef) -> Value[str]:
+        """A CVR cell as its digits (a number cell, or text with `DK`, spaces or dashes); the text
+        as it stands when it is no CVR number at all (the rules say it is invalid). None when
+        blank, a formula without a result (KL007) or an error value (KL006)."""
+        if raw is PENDING:
+            return self.formula(ref, "CVR-nummeret", "The CVR number")
+        if isinstance(raw, CellError):
+            self.unreadable(ref, raw, "CVR-nummeret", "The CVR number")
+            return Value(None, ref, str(raw))
+        text = shown(raw).strip() if raw != "" else ""
+        if not text:
+            return Value(None, ref)
+        return Value(cvr_text(raw) or text, ref, text)
 
     def unit(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Decimal | None:
         """A unit text (`1.000 kr.`) as its multiplier; KL006 when unknown."""
