@@ -69,13 +69,13 @@ def prescreen(path: Path, limits: Limits, wanted: Callable[[str], bool]) -> Scre
         return _over(
             "filens størrelse i bytes", "the file size in bytes", size, limits.max_file_bytes
         )
-    if not zipfile.is_zipfile(path):
-        return Screened()
     try:
         with zipfile.ZipFile(path) as archive:
             return _screen_zip(archive, limits, wanted)
     except DAMAGED_ZIP_ERRORS:
-        return Screened()  # a damaged package is for the reader to reject (KL001)
+        # Not a zip (an xls, a text file) or a damaged one: for the container check and
+        # the reader to recognise or reject (KL001/KL002).
+        return Screened()
 
 
 def _screen_zip(
