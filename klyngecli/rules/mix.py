@@ -49,14 +49,13 @@ def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
     financing = app.financing
     if grant is None or financing is None:
         return
-    others = [s for s in grant.deb_sources if s not in grant.not_alone]
+    others = [financing.sum_of(s) for s in grant.deb_sources if s not in grant.not_alone]
+    if any(other is None or other != 0 for other in others):
+        return  # another DEB source is requested (or cannot be known): nothing is alone
     for source in grant.not_alone:
         alone = financing.sum_of(source)
         line = first_line(financing, source)
-        rest = [financing.sum_of(s) for s in others]
-        if alone is None or line is None or alone <= 0 or any(r is None for r in rest):
-            continue
-        if sum(r for r in rest if r is not None) == 0:
+        if alone is not None and line is not None and alone > 0:
             yield decentral_alone.finding(
                 line.label.ref,
                 f"Der søges {kr(alone)} {_name(source)} uden Regionalfondsmidler: decentrale "
