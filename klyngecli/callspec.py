@@ -29,6 +29,28 @@ class Param(BaseModel, Generic[T]):
     source: str
 
 
+# Named subclasses, because a parametrised generic (`Param[str]`) cannot be pickled, and the
+# call crosses a process boundary to the batch's workers.
+class TextParam(Param[str]):
+    """A text parameter."""
+
+
+class MomentParam(Param[datetime]):
+    """A date-time parameter (local time of the call's zone)."""
+
+
+class DateParam(Param[date]):
+    """A date parameter."""
+
+
+class CountParam(Param[int]):
+    """A whole-number parameter."""
+
+
+class DecimalParam(Param[Decimal]):
+    """An exact number parameter (kroner, fractions, mio. EUR)."""
+
+
 class Grant(BaseModel):
     """The parameters of one grant type."""
 
@@ -60,25 +82,25 @@ class Call(BaseModel):
     title_da: str
     title_en: str
     authority: str
-    timezone: Param[str]
-    opens: Param[datetime]
-    deadline: Param[datetime]
-    programme_start: Param[date]
-    programme_end: Param[date]
-    max_project_months: Param[int]
-    sme_ceiling: Param[Decimal]
-    indirect_ceiling: Param[Decimal]
-    tolerance_kr: Param[Decimal]
-    sme_max_employees: Param[int]
-    sme_max_turnover_meur: Param[Decimal]
-    sme_max_balance_meur: Param[Decimal]
-    unit_sanity_min_kr: Param[Decimal]
-    unit_sanity_max_kr: Param[Decimal]
+    timezone: TextParam
+    opens: MomentParam
+    deadline: MomentParam
+    programme_start: DateParam
+    programme_end: DateParam
+    max_project_months: CountParam
+    sme_ceiling: DecimalParam
+    indirect_ceiling: DecimalParam
+    tolerance_kr: DecimalParam
+    sme_max_employees: CountParam
+    sme_max_turnover_meur: DecimalParam
+    sme_max_balance_meur: DecimalParam
+    unit_sanity_min_kr: DecimalParam
+    unit_sanity_max_kr: DecimalParam
     grants: dict[GrantType, Grant]
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, zone: Param[str]) -> Param[str]:
+    def _known_zone(cls, zone: TextParam) -> TextParam:
         try:
             ZoneInfo(zone.value)
         except (ZoneInfoNotFoundError, ValueError) as exc:

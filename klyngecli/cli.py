@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
+import tempfile
+import time
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import IO, Annotated, NoReturn
 
 import typer
 
 from klyngecli import __version__
+from klyngecli.batch import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    BatchOptions,
+    Interrupted,
+    Spool,
+    Task,
+    default_jobs,
+    run_batch,
+)
 from klyngecli.callspec import DEFAULT_CALL, Call, CallError, builtin_calls, load_call
-from klyngecli.engine import Options, Selection, check_file
+from klyngecli.config import Config, ConfigError, find_config, load_config, parse_size
+from klyngecli.engine import Options, Selection
 from klyngecli.explain import catalogue, describe_call, describe_rule, rule_table
 from klyngecli.findings import Severity
 from klyngecli.model import GrantType
-from klyngecli.paths import PathError, select_files
+from klyngecli.paths import UNREADABLE_SKIPS, PathError, select_files
 from klyngecli.reader.cells import parse_datetime
-from klyngecli.report import CallInfo, Report, ToolInfo, summarise
-from klyngecli.reporters import Style, reporters
-from klyngecli.writer.atomic import atomic_write_text
+from klyngecli.report import Report, SkippedPath
+from klyngecli.reporters import FORMATS, Style, reporter
+from klyngecli.safetext import path_text
+from klyngecli.writer.atomic import atomic_write
 
 app = typer.Typer(
     add_completion=False,
@@ -33,6 +48,7 @@ app = typer.Typer(
 )
 
 USAGE_ERROR = 2
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class Lang(StrEnum):
@@ -45,11 +61,6 @@ class FailOn(StrEnum):
     warning = "warning"
     info = "info"
     never = "never"
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def fail(lang: str, da: str, en: str) -> NoReturn:
@@ -119,29 +130,157 @@ def main_options(
     """klynge: checks grant application budget workbooks against the call's rules."""
 
 
-def _style(lang: str, output: Path | None, quiet: bool, verbose: bool) -> Style:
+def _style(lang: str, to_file: bool, quiet: bool, verbose: bool, statistics: bool) -> Style:
     # no-color.org: NO_COLOR counts when present and not empty; FORCE_COLOR asks for colour
     # in a pipe. A report written to a file (-o) never has colour.
     no_color = bool(os.environ.get("NO_COLOR"))
-    to_terminal = output is None and sys.stdout.isatty()
-    color = not no_color and output is None and (to_terminal or bool(os.environ.get("FORCE_COLOR")))
+    to_terminal = not to_file and sys.stdout.isatty()
+    color = not no_color and not to_file and (to_terminal or bool(os.environ.get("FORCE_COLOR")))
     width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
-    return Style(lang=lang, color=color, width=width, quiet=quiet, verbose=verbose)
+    return Style(
+        lang=lang,
+        color=color,
+        width=width,
+        quiet=quiet,
+        verbose=verbose,
+        statistics=statistics,
+    )
+
+
+def _format(value: str | None, lang: str) -> str:
+    name = (value or "text").strip().lower()
+    if name not in FORMATS:
+        known = ", ".join(FORMATS)
+        fail(
+            lang,
+            f"ukendt format {value!r} (kendte: {known})",
+            f"unknown format {value!r} ({known})",
+        )
+    return name
+
+
+def _size(value: str, lang: str) -> int:
+    try:
+        return parse_size(value)
+    except ValueError:
+        fail(
+            lang,
+            f"--max-memory: {value!r} kan ikke læses; skriv fx 2GiB eller 512MiB",
+            f"--max-memory: cannot read {value!r}; write e.g. 2GiB or 512MiB",
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _config(lang: str) -> tuple[Config, Path]:
+    """The klynge.toml or [tool.klynge] found from the current folder upward (or none), and
+    the folder its per-file-ignores globs are relative to."""
+    try:
+        found = find_config(Path.cwd())
+        if found is None:
+            return Config(), Path.cwd()
+        return load_config(found, known_codes=catalogue()), found.parent
+    except ConfigError as exc:
+        fail(lang, exc.message("da"), exc.message("en"))
+
+
+class _ProgressBar:
+    """A rich progress bar on standard error, refreshed from the batch's loop (no thread, so
+    the workers can be forked safely)."""
+
+    def __init__(self, total: int, lang: str) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("Kontrollerer" if lang == "da" else "Checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            auto_refresh=False,
+            transient=True,
+        )
+        self.started = time.monotonic()
+        self.task = self.progress.add_task("", total=total, rate="")
+        self.progress.start()
+
+    def __call__(self, done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        self.progress.update(self.task, completed=done, rate=f"{rate:.1f}/s")
+        self.progress.refresh()
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _write(report: Report, fmt: str, style: Style, output: str | None, lang: str) -> None:
+    """Render the report to standard output, or atomically to -o FILE. Machine formats are
+    always UTF-8; the text report adapts to what standard output can encode."""
+    render = reporter(fmt)
+    if output is None or output == "-":
+        if fmt == "text":
+            render(report, style, sys.stdout)
+            sys.stdout.flush()
+            return
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
+        render(report, style, stream)
+        stream.flush()
+        stream.detach()
+        return
+
+    def fill(binary: IO[bytes]) -> None:
+        stream = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
+        render(report, style, stream)
+        stream.flush()
+        stream.detach()
+
+    try:
+        atomic_write(Path(output), fill)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        fail(lang, f"kan ikke skrive {output}: {reason}", f"cannot write {output}: {reason}")
+
+
+def _stdin_workbook(folder: Path, limit: int) -> Path:
+    """Standard input saved as a file for the workers (at most `limit` + 1 bytes: more is
+    KL011 by its size, without reading on)."""
+    path = folder / "stdin"
+    with path.open("wb") as out:
+        out.write(sys.stdin.buffer.read(limit + 1))
+    return path
 
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs to check.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders or globs to check; - is standard input.")
+    ],
     call_id: Annotated[
-        str, typer.Option("--call", help="Call id or rules file (TOML).")
-    ] = DEFAULT_CALL,
+        str | None, typer.Option("--call", help="Call id or rules file (TOML).")
+    ] = None,
     submitted_at: Annotated[
         str | None,
         typer.Option("--submitted-at", help="Submission time (ISO date-time) or 'now'."),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.text,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Report format: " + ", ".join(FORMATS) + ".")
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the report to FILE.")
+        str | None,
+        typer.Option("-o", "--output", help="Write the report to FILE (- is standard output)."),
     ] = None,
     lang: Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")] = None,
     select: Annotated[
@@ -151,8 +290,22 @@ def check(
         str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
     ] = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Findings that make the exit code 1.")
-    ] = FailOn.error,
+        FailOn | None, typer.Option("--fail-on", help="Findings that make the exit code 1.")
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("-j", "--jobs", min=1, help="Files checked in parallel (default: CPUs)."),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.1, help="Seconds per file (default 60).")
+    ] = None,
+    max_memory: Annotated[
+        str | None, typer.Option("--max-memory", help="Memory per file, e.g. 2GiB (default).")
+    ] = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="A count of findings per code.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only the summary.")] = False,
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="Also the passed checks.")
@@ -160,59 +313,132 @@ def check(
 ) -> None:
     """Check budget workbooks; exit 0 when none has a finding at or above --fail-on."""
     language = _lang(lang)
-    call = _call(call_id, language)
-    now = datetime.now(call.zone)
-    selection = Selection(
-        select=_codes(select, language) or ("KL",), ignore=_codes(ignore, language)
+    config, config_root = _config(language)
+    language = (
+        _lang(lang)
+        if lang is not None or "KLYNGE_LANG" in os.environ
+        else (config.lang or language)
     )
+    call = _call(call_id or config.call or DEFAULT_CALL, language)
+    now = datetime.now(call.zone)
+    fmt_name = _format(fmt or config.format, language)
+    failing = FailOn(fail_on.value if fail_on else (config.fail_on or "error"))
+    selection = Selection(
+        select=_codes(select, language)
+        or _codes(",".join(config.select or ()), language)
+        or ("KL",),
+        ignore=_codes(ignore, language) or _codes(",".join(config.ignore or ()), language),
+    )
+    if any(not p.strip() for p in paths):
+        fail(
+            language,
+            "en tom sti er ikke en fil eller mappe",
+            "an empty path names no file or folder",
+        )
     options = Options(
         call=call,
         now=now,
         submitted_at=_submitted(submitted_at, call, now, language),
         selection=selection,
+        limits=config.screen_limits(),
     )
-    try:
-        selected = select_files(paths)
-    except PathError as exc:
-        fail(language, f"filen eller mappen findes ikke: {exc}", f"no such file or folder: {exc}")
-    if not selected.files:
-        fail(
-            language,
-            "ingen regneark fundet (søgte efter .xlsx-, .xlsm-, .xls-, .xlsb- og .ods-filer)",
-            "no workbook found (looked for .xlsx, .xlsm, .xls, .xlsb and .ods files)",
-        )
-    results = [check_file(path, options) for path in selected.files]
-    report = Report(
-        tool=ToolInfo(version=__version__),
-        call=CallInfo(
-            id=call.id, title=call.title(language), deadline=call.deadline_at.isoformat()
-        ),
-        lang=language,
-        fail_on=fail_on.value,
-        files=results,
-        summary=summarise(results, skipped=len(selected.skipped)),
+    batch_options = BatchOptions(
+        check=options,
+        jobs=jobs or config.jobs or default_jobs(),
+        timeout=timeout or config.timeout or DEFAULT_TIMEOUT,
+        max_memory=_size(max_memory, language)
+        if max_memory
+        else (config.max_memory or DEFAULT_MAX_MEMORY),
     )
-    rendered = reporters()[fmt.value](report, _style(language, output, quiet, verbose))
-    if output is not None:
+    with tempfile.TemporaryDirectory(prefix="klynge-") as scratch:
+        tasks, skipped = _tasks(paths, config, config_root, Path(scratch), options, language)
+        if output not in (None, "-"):
+            for task in tasks:
+                if _same_file(Path(output), task.path):
+                    fail(
+                        language,
+                        f"-o {output} er en af de filer, der kontrolleres; vælg et andet navn",
+                        f"-o {output} is one of the files being checked; choose another name",
+                    )
+        style = _style(language, output not in (None, "-"), quiet, verbose, statistics)
+        show_progress = len(tasks) > 1 and not no_progress and not quiet and sys.stderr.isatty()
+        bar = _ProgressBar(len(tasks), language) if show_progress else None
         try:
-            atomic_write_text(output, rendered)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            fail(
-                language, f"kan ikke skrive {output}: {reason}", f"cannot write {output}: {reason}"
+            report = run_batch(
+                tasks,
+                batch_options,
+                lang=language,
+                fail_on=failing.value,
+                skipped=skipped,
+                progress=bar,
             )
-    else:
-        sys.stdout.write(rendered)
-        sys.stdout.flush()
-    raise typer.Exit(exit_code(report, fail_on))
+        except Interrupted as stop:
+            if bar is not None:
+                bar.stop()
+            _interrupted(stop.report, language)
+            raise typer.Exit(INTERRUPTED) from None
+        if bar is not None:
+            bar.stop()
+        try:
+            _write(report, fmt_name, style, output, language)
+        finally:
+            report.files.close() if isinstance(report.files, Spool) else None
+    raise typer.Exit(exit_code(report, failing))
+
+
+def _interrupted(report: Report, lang: str) -> None:
+    """Ctrl-C: the partial summary on standard error, and no output file."""
+    from klyngecli.reporters.text import render as render_text
+
+    style = Style(lang=lang, quiet=True, color=False)
+    render_text(report, style, sys.stderr)
+    if isinstance(report.files, Spool):
+        report.files.close()
+
+
+def _tasks(
+    paths: list[str], config: Config, root: Path, scratch: Path, options: Options, lang: str
+) -> tuple[list[Task], list[SkippedPath]]:
+    """The files to check (standard input saved to `scratch`) and the paths skipped."""
+    named = [p for p in paths if p != "-"]
+    tasks: list[Task] = []
+    if len(named) < len(paths):
+        stdin = _stdin_workbook(scratch, options.limits.max_file_bytes)
+        tasks.append(Task(stdin, "-"))
+    try:
+        selected = select_files(named) if named else None
+    except PathError as exc:
+        fail(lang, f"filen eller mappen findes ikke: {exc}", f"no such file or folder: {exc}")
+    skipped = [
+        SkippedPath(path=path_text(p), reason=reason)
+        for p, reason in (selected.skipped if selected else [])
+    ]
+    for path in selected.files if selected else []:
+        ignored = config.ignored_for(path, root)
+        tasks.append(Task(path, path_text(path), ignored))
+    if not tasks:
+        detail = "; ".join(f"{s.path}: {s.reason}" for s in skipped)
+        fail(
+            lang,
+            "ingen regneark fundet (søgte efter .xlsx-, .xlsm-, .xls-, .xlsb- og .ods-filer)"
+            + (f" ({detail})" if detail else ""),
+            "no workbook found (looked for .xlsx, .xlsm, .xls, .xlsb and .ods files)"
+            + (f" ({detail})" if detail else ""),
+        )
+    return tasks, skipped
 
 
 def exit_code(report: Report, fail_on: FailOn) -> int:
-    """1 when any finding is at or above --fail-on; the one place that decides."""
+    """1 when any finding is at or above --fail-on, or a skipped path may hide an application
+    (a broken link, a link loop, not a regular file); the one place that decides."""
     if fail_on is FailOn.never:
         return 0
+    if any(s.reason in UNREADABLE_SKIPS for s in report.summary.skipped_paths):
+        return 1
     threshold = Severity(fail_on.value).rank
-    failing = any(f.severity.rank >= threshold for r in report.files for f in r.findings)
+    summary = report.summary
+    counts = {"error": summary.errors, "warning": summary.warnings, "info": summary.infos}
+    failing = any(n and Severity(name).rank >= threshold for name, n in counts.items())
     return 1 if failing else 0
 
 
@@ -287,4 +513,12 @@ def calls(
 
 
 def main() -> None:
-    app(prog_name="klynge")
+    """The console script. A failure of klynge itself, outside any one file's check (which is
+    that file's KL900), is exit code 2 with one plain line (cli.md decided item 1)."""
+    try:
+        app(prog_name="klynge")
+    except KeyboardInterrupt:
+        sys.exit(INTERRUPTED)
+    except Exception as exc:
+        print(f"klynge: intern fejl / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(USAGE_ERROR)

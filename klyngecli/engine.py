@@ -12,8 +12,10 @@ from pathlib import Path
 
 from klyngecli.callspec import Call
 from klyngecli.figures import figures_of
-from klyngecli.findings import Finding, Severity, declare
+from klyngecli.findings import MAX_FINDINGS_PER_CODE, Finding, FindingSink, Severity, declare
+from klyngecli.fingerprint import content_hash
 from klyngecli.model import Application
+from klyngecli.reader.prescreen import Limits
 from klyngecli.reader.workbook import read_workbook
 from klyngecli.report import UNREADABLE_CODES, Figures, FileResult, verdict_of
 from klyngecli.rules import Context, load_all
@@ -63,10 +65,15 @@ class Selection:
 
 @dataclass(frozen=True)
 class Options:
+    """Everything a file's check depends on besides the file; it pickles, so that it crosses
+    to the batch's worker processes."""
+
     call: Call
     now: datetime
     submitted_at: datetime | None = None
     selection: Selection = field(default_factory=Selection)
+    limits: Limits = field(default_factory=Limits)
+    max_findings_per_code: int = MAX_FINDINGS_PER_CODE
 
 
 def _sha256(path: Path) -> str | None:
@@ -117,37 +124,52 @@ def run_rules(
         ran.append(code)
         try:
             findings.extend(rule(app, ctx))
+        except MemoryError:
+            raise
         except Exception as exc:
             findings.append(_crash(f"kontrollen {code}", f"the check {code}", exc))
     return findings, ran
 
 
-def check_file(path: Path, options: Options) -> FileResult:
-    """Check one workbook; every outcome, including a bug, is a FileResult."""
+def check_file(path: Path, options: Options, label: str | None = None) -> FileResult:
+    """Check one workbook; every outcome, including a bug, is a FileResult. `label` is the name
+    the report shows (the path by default; `-` for standard input). A MemoryError is not
+    contained here: the batch's worker turns it into KL011 naming its memory limit."""
     ctx = Context(call=options.call, submitted_at=options.submitted_at, now=options.now)
     app: Application | None = None
     figures = Figures()
+    fingerprint: str | None = None
+    findings = FindingSink(options.max_findings_per_code)
     try:
-        app, findings = read_workbook(path, options.call)
+        app, read = read_workbook(path, options.call, options.limits)
+        findings += read
+    except MemoryError:
+        raise
     except Exception as exc:
-        findings = [_crash("læsningen", "reading", exc)]
+        findings.append(_crash("læsningen", "reading", exc))
     ran: list[str] = []
     if app is not None:
         rule_findings, ran = run_rules(app, ctx, options.selection)
         findings += rule_findings
         try:
             figures = figures_of(app, options.call)
+            fingerprint = content_hash(app)
+        except MemoryError:
+            raise
         except Exception as exc:
             findings.append(_crash("nøgletallene", "the key figures", exc))
-    kept = [f for f in findings if options.selection.wants(f.code)]
+    kept = [f for f in findings.folded() if options.selection.wants(f.code)]
     kept.sort(key=sort_key(app.sheet_order if app else ()))
     applicant = app.applicant if app else None
+    cvr_ref = applicant.cvr.ref if applicant and applicant.cvr.value else None
     return FileResult(
-        path=str(path),
+        path=label if label is not None else str(path),
         sha256=_sha256(path),
+        content_hash=fingerprint,
         verdict=verdict_of(kept),
         applicant=applicant.name.value if applicant else None,
         cvr=applicant.cvr.value if applicant else None,
+        cvr_at=(cvr_ref.sheet, cvr_ref.a1, cvr_ref.row, cvr_ref.col) if cvr_ref else None,
         grant=app.grant.value if app and app.grant else None,
         figures=figures,
         findings=kept,

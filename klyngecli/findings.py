@@ -6,6 +6,7 @@ make findings through the declared `Code`, so a code cannot be emitted with anot
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -189,3 +190,57 @@ def share_over(share: Decimal, ceiling: Decimal, lang: str) -> str:
     if pct(share, lang) != pct(ceiling, lang):
         return pct(share, lang)
     return f"lidt over {pct(ceiling, lang)}" if lang == "da" else f"just over {pct(ceiling, lang)}"
+
+
+def _grouped(count: int, lang: str) -> str:
+    """A whole number with thousands grouped the language's way: 12.345 (da), 12,345 (en)."""
+    text = f"{count:,}"
+    return text.replace(",", ".") if lang == "da" else text
+
+
+# --- A bounded list of findings ---------------------------------------------------------------
+
+MAX_FINDINGS_PER_CODE = 100
+
+
+class FindingSink(list[Finding]):
+    """The findings of one file, at most `cap` of each code: a sheet of a million bad cells
+    must not make a million findings. `folded()` adds one finding per code saying how many more
+    there were."""
+
+    def __init__(self, cap: int = MAX_FINDINGS_PER_CODE) -> None:
+        super().__init__()
+        self.cap = cap
+        self.kept: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}
+
+    def append(self, finding: Finding) -> None:
+        if self.kept.get(finding.code, 0) >= self.cap:
+            self.dropped[finding.code] = self.dropped.get(finding.code, 0) + 1
+            return
+        self.kept[finding.code] = self.kept.get(finding.code, 0) + 1
+        super().append(finding)
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.append(finding)
+
+    def __iadd__(self, findings: Iterable[Finding]) -> FindingSink:  # type: ignore[override,misc]
+        self.extend(findings)
+        return self
+
+    def folded(self) -> list[Finding]:
+        """The kept findings, and one more per code that went over the cap."""
+        more = [
+            CATALOG[code].finding(
+                None,
+                f"Og {_grouped(n, 'da')} fund mere af samme slags ({code}); kun de første "
+                f"{self.cap} er vist",
+                f"And {_grouped(n, 'en')} more findings of the same kind ({code}); only the "
+                f"first {self.cap} are shown",
+                found=n,
+                limit=self.cap,
+            )
+            for code, n in sorted(self.dropped.items())
+        ]
+        return [*self, *more]

@@ -4,8 +4,10 @@ never silently dropped; links to files are followed, links to folders are not.""
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,21 +19,55 @@ class PathError(Exception):
     """A path on the command line names nothing."""
 
 
+# Why a path was not checked. The first four are a user's ordinary files; the others are paths
+# that may hide an application, so they make the exit code 1 like an unreadable file.
+SKIP_REASONS = (
+    "lock-file",
+    "hidden",
+    "not-a-workbook",
+    "link-to-folder",
+    "broken-link",
+    "link-loop",
+    "not-a-regular-file",
+)
+UNREADABLE_SKIPS = frozenset({"broken-link", "link-loop", "not-a-regular-file"})
+
+
 @dataclass
 class Selected:
     files: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (path, one of SKIP_REASONS)
 
     def add(self, path: Path) -> None:
         """A file found in a folder or by a glob: checked when it is a workbook."""
-        if _hidden(path) or path.suffix.lower() not in SUPPORTED or not path.is_file():
-            self.skipped.append(path)  # also a dangling link: is_file() follows it
+        reason = _not_a_file(path) or _ordinary_skip(path)
+        if reason:
+            self.skipped.append((path, reason))
         else:
             self.files.append(path)
 
 
-def _hidden(path: Path) -> bool:
-    return path.name.startswith(("~$", "."))
+def _ordinary_skip(path: Path) -> str | None:
+    if path.name.startswith("~$"):
+        return "lock-file"
+    if path.name.startswith("."):
+        return "hidden"
+    if path.suffix.lower() not in SUPPORTED:
+        return "not-a-workbook"
+    return None
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why `path` is not a regular file to read (following a link to a file), or None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "link-loop"
+        return "broken-link" if os.path.lexists(path) else "not-a-regular-file"
+    if stat.S_ISDIR(mode):
+        return "link-to-folder"
+    return None if stat.S_ISREG(mode) else "not-a-regular-file"
 
 
 def _walk(folder: Path, selected: Selected) -> None:
@@ -39,8 +75,10 @@ def _walk(folder: Path, selected: Selected) -> None:
         searched = []
         for name in sorted(dirs):
             path = Path(root) / name
-            if name.startswith(".") or path.is_symlink():
-                selected.skipped.append(path)  # hidden folders and links to folders
+            if name.startswith("."):
+                selected.skipped.append((path, "hidden"))
+            elif path.is_symlink():
+                selected.skipped.append((path, "link-to-folder"))
             else:
                 searched.append(name)
         dirs[:] = searched
@@ -70,10 +108,15 @@ def select_files(arguments: list[str]) -> Selected:
         path = Path(argument)
         if path.is_dir():
             _walk(path, selected)
-        elif path.is_file():
+        elif os.path.lexists(path):
             # A file named on the command line is checked whatever its extension (an unsupported
-            # one gets KL001), except an Office lock file.
-            (selected.skipped if path.name.startswith("~$") else selected.files).append(path)
+            # one gets KL001), except an Office lock file; a FIFO, a device or a broken link is
+            # skipped with its reason, never read (reading a FIFO would wait for ever).
+            reason = _not_a_file(path) or ("lock-file" if path.name.startswith("~$") else None)
+            if reason:
+                selected.skipped.append((path, reason))
+            else:
+                selected.files.append(path)
         elif GLOB_CHARS & set(argument):
             matches = sorted(glob.glob(argument, recursive=True))
             if not matches:
@@ -81,7 +124,7 @@ def select_files(arguments: list[str]) -> Selected:
             base = _glob_base(argument)
             for match in map(Path, matches):
                 if _through_a_link(match, base) or (match.is_dir() and match.is_symlink()):
-                    selected.skipped.append(match)
+                    selected.skipped.append((match, "link-to-folder"))
                 elif match.is_dir():
                     _walk(match, selected)
                 else:
@@ -89,5 +132,8 @@ def select_files(arguments: list[str]) -> Selected:
         else:
             raise PathError(argument)
     selected.files = sorted(set(selected.files), key=str)
-    selected.skipped = sorted(set(selected.skipped) - set(selected.files), key=str)
+    checked = set(selected.files)
+    selected.skipped = sorted(
+        {(p, r) for p, r in selected.skipped if p not in checked}, key=lambda s: str(s[0])
+    )
     return selected

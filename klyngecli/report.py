@@ -4,13 +4,15 @@ serialise; every reporter renders this and nothing else."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from klyngecli.findings import Finding, Scalar, Severity
 
-SCHEMA_ID = "klyngecli/report/1"
+SCHEMA_ID = "klyngecli/report/2"
 UNREADABLE_CODES = frozenset({"KL001", "KL002", "KL011"})
 
 
@@ -56,9 +58,11 @@ class FileResult(BaseModel):
 
     path: str
     sha256: str | None = None
+    content_hash: str | None = None  # of the values read, for KL204's "the same workbook twice"
     verdict: Verdict
     applicant: str | None = None
     cvr: str | None = None
+    cvr_at: tuple[str, str, int, int] | None = None  # the CVR cell: sheet, A1, row, column
     grant: str | None = None
     figures: Figures = Figures()
     findings: list[Finding] = []
@@ -75,6 +79,39 @@ def verdict_of(findings: list[Finding]) -> Verdict:
     return Verdict.PASSED
 
 
+class FileLine(BaseModel):
+    """One file of the batch summary that did not pass (cli.md decided item 6)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    verdict: Verdict
+    applicant: str | None = None
+    cvr: str | None = None
+    grant: str | None = None
+    deb_request: Scalar = None
+
+
+class SkippedPath(BaseModel):
+    """A path that was found but not checked, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    reason: str  # one of paths.SKIP_REASONS
+
+
+class PoolUse(BaseModel):
+    """The batch's total DEB request of one grant type against the call's pool."""
+
+    model_config = ConfigDict(frozen=True)
+
+    grant: str
+    files: int
+    requested: Scalar
+    pool: Scalar
+
+
 class Summary(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -88,24 +125,77 @@ class Summary(BaseModel):
     warnings: int
     infos: int
     codes: dict[str, int]  # code → number of findings, most frequent first
+    not_passed: list[FileLine] = []
+    skipped_paths: list[SkippedPath] = []
+    pools: list[PoolUse] = []
+    interrupted: bool = False  # Ctrl-C: the counts are of the files checked until then
 
 
-def summarise(results: list[FileResult], skipped: int = 0) -> Summary:
-    verdicts = Counter(r.verdict for r in results)
-    severities = Counter(f.severity for r in results for f in r.findings)
-    codes = Counter(f.code for r in results for f in r.findings)
-    return Summary(
-        files=len(results),
-        passed=verdicts[Verdict.PASSED],
-        passed_with_warnings=verdicts[Verdict.PASSED_WITH_WARNINGS],
-        failed=verdicts[Verdict.FAILED],
-        unreadable=verdicts[Verdict.UNREADABLE],
-        skipped=skipped,
-        errors=severities[Severity.ERROR],
-        warnings=severities[Severity.WARNING],
-        infos=severities[Severity.INFO],
-        codes=dict(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
-    )
+def summarise(results: Iterable[FileResult], skipped: Sequence[SkippedPath] = ()) -> Summary:
+    """The summary of whole results (the batch builds the same from its running tally)."""
+    tally = Tally()
+    for result in results:
+        tally.add(result)
+    return tally.summary(skipped)
+
+
+class Tally:
+    """The summary's counters, added to one file at a time, so a batch never holds every
+    result to summarise it."""
+
+    def __init__(self) -> None:
+        self.verdicts: Counter[Verdict] = Counter()
+        self.severities: Counter[Severity] = Counter()
+        self.codes: Counter[str] = Counter()
+        self.not_passed: list[FileLine] = []
+
+    def add(self, result: FileResult) -> None:
+        self.verdicts[result.verdict] += 1
+        self.severities.update(f.severity for f in result.findings)
+        self.codes.update(f.code for f in result.findings)
+        self.codes = +self.codes  # drop the codes that amend() took to zero
+        if result.verdict is not Verdict.PASSED:
+            self.not_passed.append(
+                FileLine(
+                    path=result.path,
+                    verdict=result.verdict,
+                    applicant=result.applicant,
+                    cvr=result.cvr,
+                    grant=result.grant,
+                    deb_request=result.figures.deb_request,
+                )
+            )
+
+    def amend(self, before: FileResult, after: FileResult) -> None:
+        """Count a file as `after` instead of `before` (the batch added KL204 to it)."""
+        self.verdicts[before.verdict] -= 1
+        self.severities.subtract(f.severity for f in before.findings)
+        self.codes.subtract(f.code for f in before.findings)
+        self.not_passed = [line for line in self.not_passed if line.path != before.path]
+        self.add(after)
+
+    def summary(
+        self,
+        skipped: Sequence[SkippedPath] = (),
+        pools: Sequence[PoolUse] = (),
+        interrupted: bool = False,
+    ) -> Summary:
+        return Summary(
+            files=sum(self.verdicts.values()),
+            passed=self.verdicts[Verdict.PASSED],
+            passed_with_warnings=self.verdicts[Verdict.PASSED_WITH_WARNINGS],
+            failed=self.verdicts[Verdict.FAILED],
+            unreadable=self.verdicts[Verdict.UNREADABLE],
+            skipped=len(skipped),
+            errors=self.severities[Severity.ERROR],
+            warnings=self.severities[Severity.WARNING],
+            infos=self.severities[Severity.INFO],
+            codes=dict(sorted(self.codes.items(), key=lambda kv: (-kv[1], kv[0]))),
+            not_passed=sorted(self.not_passed, key=lambda line: line.path),
+            skipped_paths=list(skipped),
+            pools=list(pools),
+            interrupted=interrupted,
+        )
 
 
 class ToolInfo(BaseModel):
@@ -119,15 +209,15 @@ class CallInfo(BaseModel):
     deadline: str
 
 
-class Report(BaseModel):
-    """The whole report of one run."""
+@dataclass
+class Report:
+    """The whole report of one run. `files` may be backed by a spool on disk (a batch never
+    holds every result in memory): reporters iterate it once, in path order."""
 
-    model_config = ConfigDict(populate_by_name=True)
-
-    schema_id: str = Field(default=SCHEMA_ID, alias="schema")
     tool: ToolInfo
     call: CallInfo
     lang: str
     fail_on: str
-    files: list[FileResult]
+    files: Sequence[FileResult]
     summary: Summary
+    schema_id: str = SCHEMA_ID

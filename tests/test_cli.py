@@ -277,7 +277,7 @@ def test_output_file(tmp_path: Path, fmt: str) -> None:
     written = out.read_text("utf-8")
     if fmt == "json":
         report = json.loads(written)
-        assert report["schema"] == "klyngecli/report/1"
+        assert report["schema"] == "klyngecli/report/2"
         assert [f["code"] for f in report["files"][0]["findings"]] == ["KL501"]
     else:
         assert "KL501" in written

@@ -1,9 +1,12 @@
-"""Reporters: each renders the same Report model to text; `REPORTERS` maps a format to one."""
+"""Reporters: each renders the same Report to a text stream. `FORMATS` is the one table of
+formats that the CLI and the docs read; a reporter's module is imported only when it is used."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TextIO
 
 from klyngecli.report import Report
 
@@ -17,12 +20,25 @@ class Style:
     width: int = 100
     quiet: bool = False
     verbose: bool = False
+    statistics: bool = False  # --statistics: a count per code, like ruff
 
 
-Reporter = Callable[[Report, Style], str]
+Reporter = Callable[[Report, Style, TextIO], None]
+
+# format → (module, one line for the docs and --help)
+FORMATS: dict[str, tuple[str, str]] = {
+    "text": ("klyngecli.reporters.text", "colour-coded report for people (default)"),
+    "json": ("klyngecli.reporters.json", "one JSON document, schema klyngecli/report/2"),
+    "junit": ("klyngecli.reporters.junit", "JUnit XML: a test suite per file"),
+    "sarif": ("klyngecli.reporters.sarif", "SARIF 2.1.0 for code-scanning tools"),
+    "github": ("klyngecli.reporters.github", "GitHub Actions workflow annotations"),
+    "csv": ("klyngecli.reporters.csv", "a row per finding, spreadsheet-safe"),
+    "markdown": ("klyngecli.reporters.markdown", "a summary for a pull-request comment"),
+}
 
 
-def reporters() -> dict[str, Reporter]:
-    from klyngecli.reporters import json, text
-
-    return {"text": text.render, "json": json.render}
+def reporter(name: str) -> Reporter:
+    """The render function of a format (a key of FORMATS)."""
+    module = importlib.import_module(FORMATS[name][0])
+    render: Reporter = module.render
+    return render

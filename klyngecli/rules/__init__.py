@@ -60,6 +60,14 @@ def rule(
 
 def load_all() -> dict[str, Rule]:
     """Import every rule family so that RULES is complete."""
-    from klyngecli.rules import applicant, caps, consistency, mix, period, sme  # noqa: F401
+    from klyngecli.rules import (  # noqa: F401
+        applicant,
+        caps,
+        consistency,
+        crossfile,
+        mix,
+        period,
+        sme,
+    )
 
     return RULES

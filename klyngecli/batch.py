@@ -1,0 +1,440 @@
+"""Paths → isolated worker processes → results in path order → cross-file rules → one Report.
+
+Every file is checked in a worker process under a memory limit (address space) and a time limit
+(cli.md decided item 2). A worker that dies, for any reason (a native abort inside a reader, a
+panic, the kernel's SIGKILL, the watchdog), costs only the file it held: that file gets KL011
+naming the limit or KL900 naming the signal, a new worker takes the next file, and the batch
+goes on. `-j 1` is one worker, so a single file is protected the same way.
+
+Results stream into a spool file on disk and into the summary's counters, so the memory of a
+batch does not grow with the number of files; reporters read the spool back in path order,
+whatever order the workers finished in, so `-j 1` and `-j 8` give the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import multiprocessing
+import os
+import pickle
+import signal
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import IO, Any
+
+from klyngecli import __version__
+from klyngecli.engine import KL900, Options, check_file, sort_key
+from klyngecli.findings import Finding
+from klyngecli.reader.codes import KL011
+from klyngecli.report import (
+    CallInfo,
+    FileResult,
+    PoolUse,
+    Report,
+    SkippedPath,
+    Tally,
+    ToolInfo,
+    verdict_of,
+)
+from klyngecli.rules.crossfile import Facts, cross_file_findings, unique
+
+GIB = 1 << 30
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_MEMORY = 2 * GIB
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file for a worker: where it is, the name the report shows, extra codes to ignore."""
+
+    path: Path
+    label: str
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs; it pickles with the check options it carries."""
+
+    check: Options
+    jobs: int = field(default_factory=lambda: default_jobs())
+    timeout: float = DEFAULT_TIMEOUT  # seconds per file
+    max_memory: int = DEFAULT_MAX_MEMORY  # bytes of address space per worker
+    # What a worker runs on one file: the engine's check_file. A seam for the tests, which
+    # make a worker abort, hang or exhaust its memory on purpose.
+    checker: Checker = check_file
+
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
+Checker = Callable[[Path, Options, str], FileResult]
+
+
+# --- The worker process ------------------------------------------------------------------------
+
+
+def _limit_memory(max_memory: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not on this platform (Windows): the watchdog still bounds time
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _over_memory(task: Task, max_memory: int) -> FileResult:
+    return _lost(task, _memory_finding(max_memory))
+
+
+def _check_one(task: Task, batch: BatchOptions) -> FileResult:
+    """One file's check in the worker; anything it raises becomes that file's finding."""
+    options, max_memory = batch.check, batch.max_memory
+    check = options
+    if task.ignore:
+        selection = options.selection
+        check = replace(
+            options, selection=replace(selection, ignore=selection.ignore + task.ignore)
+        )
+    try:
+        return batch.checker(task.path, check, task.label)
+    except MemoryError:
+        return _over_memory(task, max_memory)
+    except BaseException as exc:  # a reader's panic derives from BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return _lost(task, _crash_finding(f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def _work(conn: Connection, batch: BatchOptions, stderr: int) -> None:
+    """The worker's loop: receive a task, send its result, until told to stop (None)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    faulthandler.disable()  # a crash here is the file's finding, not a dump on the terminal
+    # A native reader's last words (Rust: "memory allocation of N bytes failed") go to a file
+    # the parent reads when the worker dies, never to the user's terminal.
+    os.dup2(stderr, 2)
+    _limit_memory(batch.max_memory)
+    max_memory = batch.max_memory
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        result = _check_one(task, batch)
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(_over_memory(task, max_memory))
+
+
+# --- Findings for a file whose worker was lost ----------------------------------------------------
+
+
+def _lost(task: Task, finding: Finding) -> FileResult:
+    return FileResult(path=task.label, verdict=verdict_of([finding]), findings=[finding])
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _memory_finding(max_memory: int) -> Finding:
+    mib = f"{max_memory // (1 << 20):,}".replace(",", ".")
+    return KL011.finding(
+        None,
+        f"Kontrollen af filen brugte mere hukommelse end grænsen på {mib} MiB (--max-memory) og "
+        "blev stoppet; intet andet i filen er kontrolleret",
+        f"Checking the file used more memory than the limit of {mib} MiB (--max-memory) and was "
+        "stopped; nothing else of it was checked",
+        found="max-memory",
+        limit=max_memory,
+    )
+
+
+def _time_finding(timeout: float) -> Finding:
+    return KL011.finding(
+        None,
+        f"Kontrollen af filen tog længere end grænsen på {_seconds(timeout)} s (--timeout) og "
+        "blev stoppet; intet andet i filen er kontrolleret",
+        f"Checking the file took longer than the limit of {_seconds(timeout)} s (--timeout) and "
+        "was stopped; nothing else of it was checked",
+        found="timeout",
+        limit=timeout,
+    )
+
+
+def _crash_finding(what: str) -> Finding:
+    return KL900.finding(
+        None,
+        f"Kontrolprogrammet fejlede på denne fil ({what}); filens kontroller mangler, så "
+        "kontrollér den manuelt",
+        f"The checker itself failed on this file ({what}); its checks are missing, so check it "
+        "by hand",
+        found=what,
+    )
+
+
+def _death_finding(exitcode: int | None, max_memory: int, last_words: str) -> Finding:
+    if "memory allocation of" in last_words or "MemoryError" in last_words:
+        return _memory_finding(max_memory)
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        # A native reader that cannot allocate under the address-space limit aborts.
+        hint = (
+            f", possibly over the memory limit of {max_memory // (1 << 20)} MiB"
+            if name == "SIGABRT"
+            else ""
+        )
+        return _crash_finding(f"the worker process was ended by {name}{hint}")
+    return _crash_finding(f"the worker process exited with code {exitcode}")
+
+
+# --- The pool ------------------------------------------------------------------------------------
+
+
+class _Worker:
+    """One worker process and the task it holds."""
+
+    def __init__(self, context: Any, options: BatchOptions) -> None:
+        self.conn, child = multiprocessing.Pipe(duplex=True)
+        self.stderr: IO[bytes] = tempfile.TemporaryFile(prefix="klynge-worker-")  # noqa: SIM115
+        self.process: BaseProcess = context.Process(
+            target=_work, args=(child, options, self.stderr.fileno()), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.task: tuple[int, Task] | None = None
+        self.started = 0.0
+
+    def give(self, index: int, task: Task) -> None:
+        self.task = (index, task)
+        self.started = time.monotonic()
+        self.conn.send(task)
+
+    def last_words(self) -> str:
+        """The end of what the worker wrote to standard error."""
+        self.stderr.seek(0, os.SEEK_END)
+        self.stderr.seek(max(0, self.stderr.tell() - (64 << 10)))  # a backtrace follows the words
+        return self.stderr.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+        self.stderr.close()
+
+
+def _context() -> Any:
+    # fork: the worker starts with everything imported, in about a millisecond; the parent has
+    # no threads (the progress bar is refreshed from the main loop), so forking is safe.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+class Spool(Sequence[FileResult]):
+    """The results of a batch on disk, read back in path order with their cross-file findings.
+    A sequence, so that a reporter can iterate it (more than once) and take its length."""
+
+    def __init__(self, size: int) -> None:
+        # Closed by close(); a TemporaryFile has no name to leave behind even if it is not.
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="klynge-")  # noqa: SIM115
+        self.where: list[tuple[int, int] | None] = [None] * size
+        self.extra: dict[int, list[Finding]] = {}
+
+    def put(self, index: int, result: FileResult) -> None:
+        data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self.file.seek(0, os.SEEK_END)
+        self.where[index] = (self.file.tell(), len(data))
+        self.file.write(data)
+
+    def _get(self, index: int) -> FileResult:
+        offset, length = self.where[index] or (0, 0)
+        self.file.seek(offset)
+        result: FileResult = pickle.loads(self.file.read(length))
+        extra = self.extra.get(index)
+        if not extra:
+            return result
+        findings = sorted([*result.findings, *extra], key=sort_key(()))
+        return result.model_copy(update={"findings": findings, "verdict": verdict_of(findings)})
+
+    def _done(self) -> list[int]:
+        return [i for i, w in enumerate(self.where) if w is not None]
+
+    def __len__(self) -> int:
+        return len(self._done())
+
+    def __iter__(self) -> Iterator[FileResult]:
+        for index in self._done():
+            yield self._get(index)
+
+    def __getitem__(self, position: int) -> FileResult:  # type: ignore[override]
+        return self._get(self._done()[position])
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a batch; `report` holds the files checked until then."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("interrupted")
+        self.report = report
+
+
+def _pools(facts: Sequence[Facts], options: Options) -> list[PoolUse]:
+    """The batch's DEB request per grant type against its pool; a duplicate counts once."""
+    uses: list[PoolUse] = []
+    for grant, params in options.call.grants.items():
+        requests = [
+            f.deb_request for f in unique(facts) if f.grant == grant and f.deb_request is not None
+        ]
+        if requests:
+            uses.append(
+                PoolUse(
+                    grant=grant.value,
+                    files=len(requests),
+                    requested=float(sum(requests)),
+                    pool=float(params.pool),
+                )
+            )
+    return uses
+
+
+def run_batch(
+    tasks: Sequence[Task],
+    options: BatchOptions,
+    *,
+    lang: str = "da",
+    fail_on: str = "error",
+    skipped: Sequence[SkippedPath] = (),
+    progress: Progress | None = None,
+) -> Report:
+    """Check every task in worker processes; the Report's files are a Spool to close after use.
+    Ctrl-C stops the workers and raises Interrupted with the partial report."""
+    ordered = sorted(range(len(tasks)), key=lambda i: tasks[i].label)
+    tasks = [tasks[i] for i in ordered]
+    spool = Spool(len(tasks))
+    tally = Tally()
+    facts: list[Facts] = []
+    interrupted = False
+    try:
+        _schedule(tasks, options, spool, tally, facts, progress)
+    except KeyboardInterrupt:
+        interrupted = True
+    extra = cross_file_findings(facts, options.check.call) if not interrupted else {}
+    for index, findings in extra.items():
+        before = spool._get(index)
+        spool.extra[index] = findings
+        tally.amend(before, spool._get(index))
+    report = Report(
+        tool=ToolInfo(version=__version__),
+        call=CallInfo(
+            id=options.check.call.id,
+            title=options.check.call.title(lang),
+            deadline=options.check.call.deadline_at.isoformat(),
+        ),
+        lang=lang,
+        fail_on=fail_on,
+        files=spool,
+        summary=tally.summary(skipped, _pools(facts, options.check), interrupted),
+    )
+    if interrupted:
+        raise Interrupted(report)
+    return report
+
+
+def _schedule(
+    tasks: Sequence[Task],
+    options: BatchOptions,
+    spool: Spool,
+    tally: Tally,
+    facts: list[Facts],
+    progress: Progress | None,
+) -> None:
+    """Feed the tasks to at most `jobs` workers, collect results, replace lost workers."""
+    context = _context()
+    queue = deque(enumerate(tasks))
+    workers: list[_Worker] = []
+    done = 0
+
+    def record(index: int, result: FileResult) -> None:
+        nonlocal done
+        spool.put(index, result)
+        tally.add(result)
+        facts.append(Facts.of(index, result))
+        done += 1
+        if progress is not None:
+            progress(done, len(tasks))
+
+    try:
+        while queue or any(w.task for w in workers):
+            idle = [w for w in workers if w.task is None]
+            while queue and (idle or len(workers) < max(1, options.jobs)):
+                worker = idle.pop() if idle else None
+                if worker is None:
+                    worker = _Worker(context, options)
+                    workers.append(worker)
+                worker.give(*queue.popleft())
+            busy = [w for w in workers if w.task is not None]
+            deadline = min(w.started for w in busy) + options.timeout
+            wait(
+                [w.conn for w in busy] + [w.process.sentinel for w in busy],
+                timeout=max(0.0, min(deadline - time.monotonic(), 0.5)),
+            )
+            for worker in busy:
+                assert worker.task is not None
+                index, task = worker.task
+                finished = _receive(worker)
+                if finished is not None:
+                    worker.task = None
+                    record(index, finished)
+                elif not worker.process.is_alive():
+                    words = worker.last_words()
+                    worker.stop()
+                    workers.remove(worker)
+                    lost = _death_finding(worker.process.exitcode, options.max_memory, words)
+                    record(index, _lost(task, lost))
+                elif time.monotonic() - worker.started > options.timeout:
+                    worker.stop()
+                    workers.remove(worker)
+                    record(index, _lost(task, _time_finding(options.timeout)))
+    finally:
+        for worker in workers:
+            if worker.task is None and worker.process.is_alive():
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+        for worker in workers:
+            worker.process.join(timeout=0.05 if worker.task is None else 0)
+            worker.stop()
+
+
+def _receive(worker: _Worker) -> FileResult | None:
+    """The worker's result when it has sent one; None while it works or when it died."""
+    try:
+        if worker.conn.poll():
+            result: FileResult = worker.conn.recv()
+            return result
+    except (EOFError, OSError, pickle.UnpicklingError):
+        return None
+    return None
+
+
+def default_jobs() -> int:
+    """The default of -j: the CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

@@ -1,0 +1,372 @@
+"""The caseworker's inbox: a batch of real workbooks through the real CLI and through
+`run_batch`: stable order whatever the scheduling, KL204 across files, the per-file summary,
+and worker isolation (a worker that aborts, runs out of memory or hangs costs only its file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from klyngecli.batch import BatchOptions, Task, run_batch
+from klyngecli.callspec import load_call
+from klyngecli.cli import FailOn, exit_code
+from klyngecli.engine import Options, check_file
+from klyngecli.reader.prescreen import Limits
+from klyngecli.report import FileResult
+from tests.conftest import REPO, SAMPLES
+from tests.workbooks import App, basis_app, innovation_app, valid_cvr
+
+CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
+ENCRYPTED = CORPUS / "PhpSpreadsheet" / "pwtest.xls"
+
+CLEAN_INNOVATION = 179
+CLEAN_BASIS = 10
+SAME_APPLICANT = 3  # one CVR, three innovation applications of 18.000.000 kr. each
+BROKEN = 5
+ENCRYPTED_COPIES = 2
+SKIPPED = {"~$lock-1.xlsx": "lock-file", "~$lock-2.xlsx": "lock-file",
+           "~$lock-3.xlsx": "lock-file", ".hidden.xlsx": "hidden",
+           "notes.txt": "not-a-workbook", "README.md": "not-a-workbook"}  # fmt: skip
+
+
+def klynge(
+    *args: str | Path, cwd: Path | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """The real console entry point in a fresh process, without a terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "klyngecli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=cwd,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 workbooks and 6 other paths, as a caseworker's inbox has them."""
+    folder = tmp_path_factory.mktemp("inbox")
+    for seed in range(1, CLEAN_INNOVATION + 1):
+        innovation_app(seed).write(folder / f"innovation-{seed:03d}.xlsx")
+    for seed in range(1, CLEAN_BASIS + 1):
+        basis_app(500 + seed).write(folder / f"basis-{seed:02d}.xlsx")
+    same = valid_cvr(424_242)  # no innovation_app(seed) or basis_app(seed) has it
+    for k in range(SAME_APPLICANT):
+        app = innovation_app(900 + k)
+        app.cvr = same
+        app.contact = f"Kontakt {k}"  # another application, not a copy
+        app.write(folder / f"samme-ansoeger-{k}.xlsx")
+    # A byte copy of an earlier file: the same application twice.
+    shutil.copy(folder / "innovation-001.xlsx", folder / "zz-kopi-af-001.xlsx")
+    whole = (folder / "innovation-002.xlsx").read_bytes()
+    for k in range(BROKEN):
+        (folder / f"broken-{k}.xlsx").write_bytes(whole[: 400 + 100 * k])
+    for k in range(ENCRYPTED_COPIES):
+        shutil.copy(ENCRYPTED, folder / f"encrypted-{k}.xls")
+    for name in SKIPPED:
+        (folder / name).write_bytes(b"not a workbook")
+    return folder
+
+
+def test_inbox_summary_counts_and_kl204(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = klynge("check", inbox, "--format", "json", "-o", out, "-j", "2")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    report = json.loads(out.read_text("utf-8"))
+    summary = report["summary"]
+    workbooks = CLEAN_INNOVATION + CLEAN_BASIS + SAME_APPLICANT + 1 + BROKEN + ENCRYPTED_COPIES
+    assert workbooks == 200
+    assert (summary["files"], summary["passed"], summary["failed"], summary["unreadable"]) == (
+        200,
+        CLEAN_INNOVATION + CLEAN_BASIS,
+        SAME_APPLICANT + 1,
+        BROKEN + ENCRYPTED_COPIES,
+    )
+    assert summary["skipped"] == len(SKIPPED)
+    assert {(Path(s["path"]).name, s["reason"]) for s in summary["skipped_paths"]} == set(
+        SKIPPED.items()
+    )
+    assert summary["codes"]["KL204"] == SAME_APPLICANT + 1
+    assert summary["codes"]["KL001"] == BROKEN
+    assert summary["codes"]["KL002"] == ENCRYPTED_COPIES
+    # The summary names every file that did not pass, in path order.
+    not_passed = [Path(line["path"]).name for line in summary["not_passed"]]
+    assert not_passed == sorted(not_passed)
+    assert len(not_passed) == SAME_APPLICANT + 1 + BROKEN + ENCRYPTED_COPIES
+    # The batch's DEB request against the pools: the copy counts once.
+    pools = {p["grant"]: p for p in summary["pools"]}
+    assert pools["innovation"]["files"] == CLEAN_INNOVATION + SAME_APPLICANT
+    assert pools["innovation"]["requested"] == 18_000_000 * (CLEAN_INNOVATION + SAME_APPLICANT)
+    assert pools["basis"]["requested"] == 9_200_000 * CLEAN_BASIS
+
+    files = {Path(f["path"]).name: f for f in report["files"]}
+    for k in range(SAME_APPLICANT):
+        (finding,) = [f for f in files[f"samme-ansoeger-{k}.xlsx"]["findings"]]
+        assert finding["code"] == "KL204"
+        assert finding["location"] == "Ansøger!B2"  # the CVR cell
+        assert finding["found"] == 54_000_000 and finding["limit"] == 23_000_000
+        assert finding["fix"]["amount"] == 31_000_000
+        others = [f"samme-ansoeger-{j}.xlsx" for j in range(SAME_APPLICANT) if j != k]
+        assert all(name in finding["message"]["en"] for name in others)
+        assert f"samme-ansoeger-{k}.xlsx" not in finding["message"]["en"]
+    (copy,) = files["zz-kopi-af-001.xlsx"]["findings"]
+    assert copy["code"] == "KL204" and "innovation-001.xlsx" in copy["message"]["da"]
+    assert files["innovation-001.xlsx"]["findings"] == []  # the earlier file is not blamed
+
+
+def test_one_and_two_workers_give_the_same_bytes(inbox: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "j1.json", tmp_path / "j2.json"
+    klynge("check", inbox, "--format", "json", "-o", one, "-j", "1")
+    klynge("check", inbox, "--format", "json", "-o", two, "-j", "2")
+    assert one.read_bytes() == two.read_bytes()
+    paths = [f["path"] for f in json.loads(one.read_text("utf-8"))["files"]]
+    assert paths == sorted(paths)
+
+
+def test_inbox_text_summary_names_the_files(inbox: Path) -> None:
+    done = klynge("check", inbox, "-q", "--lang", "en", env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 1
+    for name in ("samme-ansoeger-0.xlsx", "broken-3.xlsx", "encrypted-1.xls", "~$lock-2.xlsx"):
+        assert name in done.stdout, name
+    assert "innovation-007.xlsx" not in done.stdout  # passed files are counted, not listed
+
+
+def test_statistics_count_every_code(inbox: Path) -> None:
+    done = klynge("check", inbox, "-q", "--statistics", env={**os.environ, "NO_COLOR": "1"})
+    lines = [line.split() for line in done.stdout.splitlines()]
+    counts = {words[1]: int(words[0]) for words in lines if len(words) > 1 and words[0].isdigit()
+              and words[1].startswith("KL")}  # fmt: skip
+    assert counts == {"KL204": 4, "KL001": BROKEN, "KL002": ENCRYPTED_COPIES}
+
+
+# --- Worker isolation ------------------------------------------------------------------------
+
+
+def _faulty(path: Path, options: Options, label: str) -> FileResult:
+    """A checker that misbehaves on purpose for some file names, like a native reader can."""
+    if "abort" in path.name:
+        os.abort()
+    if "hog" in path.name:
+        hoard = [bytearray(700 << 20) for _ in range(100)]  # 70 GiB: over any limit
+        return FileResult(path=label, verdict="passed", findings=[], rules_run=[str(len(hoard))])
+    if "hang" in path.name:
+        time.sleep(600)
+    if "exit" in path.name:
+        os._exit(3)
+    return check_file(path, options, label)
+
+
+@pytest.fixture(scope="module")
+def faulty_folder(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("faulty")
+    names = ["a-ok.xlsx", "b-abort.xlsx", "c-ok.xlsx", "d-hog.xlsx", "e-hang.xlsx",
+             "f-ok.xlsx", "g-exit.xlsx", "h-fail.xlsx"]  # fmt: skip
+    for k, name in enumerate(names):
+        app = innovation_app(k + 1)
+        if name == "h-fail.xlsx":
+            app.submitted = datetime(2024, 8, 13, 12, 0, 1)  # KL501: one real error
+        app.write(folder / name)
+    return sorted(folder.iterdir())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_dying_worker_costs_only_its_file(faulty_folder: list[Path], jobs: int) -> None:
+    call = load_call()
+    options = BatchOptions(
+        check=Options(call=call, now=datetime.now(call.zone)),
+        jobs=jobs,
+        timeout=3,
+        max_memory=1 << 30,
+        checker=_faulty,
+    )
+    report = run_batch([Task(p, p.name) for p in faulty_folder], options)
+    results = {r.path: r for r in report.files}
+    assert list(results) == [p.name for p in faulty_folder]  # every file, in path order
+    for ok in ("a-ok.xlsx", "c-ok.xlsx", "f-ok.xlsx"):
+        assert results[ok].verdict == "passed", results[ok].findings
+    assert [f.code for f in results["h-fail.xlsx"].findings] == ["KL501"]
+
+    def only(name: str) -> tuple[str, str]:
+        (finding,) = results[name].findings
+        return finding.code, finding.message_en
+
+    code, message = only("b-abort.xlsx")
+    assert code == "KL900" and "SIGABRT" in message
+    code, message = only("d-hog.xlsx")
+    assert code == "KL011" and "1.024 MiB" in message and "memory" in message
+    code, message = only("e-hang.xlsx")
+    assert code == "KL011" and "3 s" in message
+    code, message = only("g-exit.xlsx")
+    assert code == "KL900" and "code 3" in message
+    assert report.summary.files == len(faulty_folder)
+    assert report.summary.unreadable == 2  # the KL011s
+    assert exit_code(report, FailOn.error) == 1
+
+
+def test_a_native_reader_over_the_memory_limit_is_kl011(tmp_path: Path) -> None:
+    """A real file: one far cell (XFD1048576) makes the native reader allocate the whole
+    extent. With the sheet screen raised out of the way (klynge.toml), the reader's allocation
+    fails under the worker's address-space limit: KL011 naming the memory limit, and the other
+    file of the batch is still checked."""
+    far = tmp_path / "far.xlsx"
+    App().write(far)
+    _put_far_cell(far)
+    innovation_app(3).write(tmp_path / "ok.xlsx")
+    # Every cell-count limit of the screen out of the way: only the worker's memory limit is left.
+    raised = [name for name in Limits.model_fields if name.endswith("cells")]
+    (tmp_path / "klynge.toml").write_text(
+        "[limits]\n" + "".join(f"{name} = 100000000000000\n" for name in raised),
+        encoding="utf-8",
+    )
+    done = klynge("check", ".", "--format", "json", "--max-memory", "1GiB", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    files = {Path(f["path"]).name: f for f in report["files"]}
+    assert files["ok.xlsx"]["verdict"] == "passed"
+    codes = [f["code"] for f in files["far.xlsx"]["findings"]]
+    assert codes == ["KL011"], files["far.xlsx"]["findings"]
+    assert "1.024 MiB" in files["far.xlsx"]["findings"][0]["message"]["da"]
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "memory allocation" not in done.stderr
+
+
+def _put_far_cell(path: Path) -> None:
+    """Add a value cell at XFD1048576 to the Budget sheet's XML."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    name = "xl/worksheets/sheet2.xml"
+    parts[name] = parts[name].replace(
+        b"</sheetData>",
+        b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part, data in parts.items():
+            archive.writestr(part, data)
+
+
+# --- Ctrl-C, output and input ------------------------------------------------------------------
+
+
+def test_ctrl_c_stops_the_batch_prints_a_partial_summary_and_writes_nothing(
+    inbox: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "klyngecli", "check", str(inbox), "-j", "1", "--timeout", "30",
+         "--format", "json", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert not out.exists()
+    assert not list(tmp_path.glob(".report.json.*"))  # no temporary file left either
+    assert "Traceback" not in stderr
+    assert "afbrudt" in stderr.lower()  # the partial summary says it was interrupted
+
+
+def test_output_never_names_an_input(tmp_path: Path) -> None:
+    workbook = tmp_path / "ok.xlsx"
+    innovation_app(1).write(workbook)
+    before = workbook.read_bytes()
+    done = klynge("check", workbook, "-o", workbook)
+    assert done.returncode == 2
+    assert "ok.xlsx" in done.stderr
+    assert workbook.read_bytes() == before
+
+
+def test_output_dash_is_standard_output() -> None:
+    done = klynge("check", SAMPLES / "innovation-korrekt.xlsx", "--format", "json", "-o", "-")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["files"][0]["verdict"] == "passed"
+
+
+def test_dash_reads_one_workbook_from_standard_input() -> None:
+    data = (SAMPLES / "deb-loft-overskredet.xlsx").read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "klyngecli", "check", "-", "--format", "json"],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    (result,) = json.loads(done.stdout)["files"]
+    assert result["path"] == "-"
+    assert [f["code"] for f in result["findings"]] == ["KL201"]
+
+
+def test_an_empty_path_is_a_usage_error() -> None:
+    done = klynge("check", "")
+    assert done.returncode == 2
+    assert "tom sti" in done.stderr
+
+
+def test_progress_bar_only_in_a_terminal(inbox: Path) -> None:
+    piped = klynge("check", inbox, "-j", "2")
+    assert "Kontrollerer" not in piped.stderr
+    script = shutil.which("script")
+    if script is None:
+        pytest.fail("the `script` command (util-linux) is needed to give klynge a terminal")
+    command = f"{sys.executable} -m klyngecli check {inbox} -j 2 > /dev/null"
+    done = subprocess.run(
+        [script, "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert "Kontrollerer" in done.stdout  # the terminal shows standard error
+    no_bar = subprocess.run(
+        [script, "-qec", command.replace("check", "check --no-progress"), "/dev/null"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert "Kontrollerer" not in no_bar.stdout
+
+
+def test_an_xlsx_and_its_ods_resave_are_the_same_application(tmp_path: Path) -> None:
+    from tests.test_writers import libreoffice
+
+    original = innovation_app(7).write(tmp_path / "a-original.xlsx")
+    resaved = libreoffice(original, "ods", tmp_path / "resave")
+    copy = tmp_path / "b-resaved.ods"
+    shutil.move(resaved, copy)
+    changed = innovation_app(7)
+    changed.budget_line("Løn").amounts[2025] = 1  # one amount differs: another application
+    changed.cvr = valid_cvr(777_777)  # of another applicant, so no KL204 for the CVR either
+    changed.write(tmp_path / "c-changed.xlsx")
+    done = klynge("check", tmp_path, "--format", "json")
+    files = {Path(f["path"]).name: f for f in json.loads(done.stdout)["files"]}
+    assert files["a-original.xlsx"]["content_hash"] == files["b-resaved.ods"]["content_hash"]
+    (finding,) = [f for f in files["b-resaved.ods"]["findings"] if f["code"] == "KL204"]
+    assert "a-original.xlsx" in finding["message"]["en"] and finding["location"] is None
+    assert files["c-changed.xlsx"]["content_hash"] != files["a-original.xlsx"]["content_hash"]
+    assert not [f for f in files["a-original.xlsx"]["findings"] if f["code"] == "KL204"]
+
+
+def test_workbooks_without_an_application_are_never_duplicates(tmp_path: Path) -> None:
+    for name in ("x.xlsx", "y.xlsx"):
+        App(name=None, cvr=None).write(tmp_path / name)  # the same, but nobody applies
+    done = klynge("check", tmp_path, "--format", "json")
+    report = json.loads(done.stdout)
+    assert "KL204" not in report["summary"]["codes"]
+    assert all(f["content_hash"] is None for f in report["files"])
