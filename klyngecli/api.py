@@ -28,7 +28,6 @@ from klyngecli.engine import Options, Selection
 from klyngecli.paths import PathError, select_files
 from klyngecli.reader.cells import parse_datetime
 from klyngecli.report import FileResult, Report, SkippedPath
-from klyngecli.safetext import path_text
 
 StrPath = str | PathLike[str]
 
@@ -88,8 +87,8 @@ def check(
         timeout=timeout,
         max_memory=max_memory,
     )
-    skipped = [SkippedPath(path=path_text(p), reason=r) for p, r in selected.skipped]
-    tasks = [Task(p, path_text(p)) for p in selected.files]
+    skipped = [SkippedPath(path=str(p), reason=r) for p, r in selected.skipped]
+    tasks = [Task(p, str(p)) for p in selected.files]
     report = run_batch(tasks, options, lang=lang, skipped=skipped)
     spool = report.files
     try:
@@ -119,7 +118,7 @@ def check_file(
         timeout=timeout,
         max_memory=max_memory,
     )
-    report = run_batch([Task(Path(path), path_text(Path(path)))], options)
+    report = run_batch([Task(Path(path), str(Path(path)))], options)
     spool = report.files
     try:
         return spool[0]

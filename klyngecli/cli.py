@@ -36,7 +36,7 @@ from klyngecli.paths import UNREADABLE_SKIPS, PathError, select_files
 from klyngecli.reader.cells import parse_datetime
 from klyngecli.report import Report, SkippedPath
 from klyngecli.reporters import FORMATS, Style, reporter
-from klyngecli.safetext import path_text
+from klyngecli.safetext import path_text, shown
 from klyngecli.writer.atomic import atomic_write
 
 app = typer.Typer(
@@ -65,7 +65,9 @@ class FailOn(StrEnum):
 
 def fail(lang: str, da: str, en: str) -> NoReturn:
     """A usage error: a plain sentence on standard error in the user's language, exit code 2."""
-    typer.echo(f"klynge: {en if lang == 'en' else da}", err=True)
+    # A message may quote a path or a file's text: escaped line by line (decided item 4).
+    text = "\n".join(shown(line) for line in (en if lang == "en" else da).split("\n"))
+    typer.echo(f"klynge: {text}", err=True)
     raise typer.Exit(USAGE_ERROR)
 
 
@@ -303,6 +305,14 @@ def check(
         str | None, typer.Option("--max-memory", help="Memory per file, e.g. 2GiB (default).")
     ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    annotate_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            metavar="DIR",
+            help="Also write an annotated copy NAME.kontrol.xlsx of each file into DIR.",
+        ),
+    ] = None,
     statistics: Annotated[
         bool, typer.Option("--statistics", help="A count of findings per code.")
     ] = False,
@@ -410,14 +420,15 @@ def _tasks(
     except PathError as exc:
         fail(lang, f"filen eller mappen findes ikke: {exc}", f"no such file or folder: {exc}")
     skipped = [
-        SkippedPath(path=path_text(p), reason=reason)
+        SkippedPath(path=str(p), reason=reason)
         for p, reason in (selected.skipped if selected else [])
     ]
     for path in selected.files if selected else []:
         ignored = config.ignored_for(path, root)
-        tasks.append(Task(path, path_text(path), ignored))
+        # The report keeps the real name; every human format escapes it when it shows it.
+        tasks.append(Task(path, str(path), ignored))
     if not tasks:
-        detail = "; ".join(f"{s.path}: {s.reason}" for s in skipped)
+        detail = "; ".join(f"{path_text(s.path)}: {s.reason}" for s in skipped)
         fail(
             lang,
             "ingen regneark fundet (søgte efter .xlsx-, .xlsm-, .xls-, .xlsb- og .ods-filer)"
@@ -520,5 +531,6 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(INTERRUPTED)
     except Exception as exc:
-        print(f"klynge: intern fejl / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        reason = shown(f"{type(exc).__name__}: {exc}")
+        print(f"klynge: intern fejl / internal error: {reason}", file=sys.stderr)
         sys.exit(USAGE_ERROR)
