@@ -34,6 +34,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "github": ("klyngecli.reporters.github", "GitHub Actions workflow annotations"),
     "csv": ("klyngecli.reporters.csv", "a row per finding, spreadsheet-safe"),
     "markdown": ("klyngecli.reporters.markdown", "a summary for a pull-request comment"),
+    "html": ("klyngecli.reporters.html", "one self-contained page (charts, sortable summary)"),
 }
 
 
