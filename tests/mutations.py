@@ -1,23 +1,62 @@
-"""Mutated copies of the sample workbooks: flipped bytes, truncation, dropped zip entries and
-damaged XML, with a fixed seed. Run as `python -m tests.mutations SEED COUNT FOLDER`: checks each
-case with the engine and prints one JSON line per case (the test runs it in a child process, so
-that even a native crash in a reader could not take the test runner down)."""
+"""Mutated copies of workbooks in every container format the reader accepts: the sample
+budgets (xlsx, and their LibreOffice re-saves as ods and xls when LibreOffice is installed) and
+small real ods, xls and xlsb files of the corpus. Bytes flipped, files truncated, zip entries
+dropped, duplicated or with damaged XML, the OLE header damaged; a fixed seed makes the same
+cases every time."""
 
 from __future__ import annotations
 
 import io
-import json
 import random
-import sys
+import warnings
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
-from klyngecli.callspec import load_call
-from klyngecli.engine import Options, check_file
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((REPO / "sample_budgets").glob("*.xlsx"))
+CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
+# Small real files of the other formats, from other programs' test suites (MANIFEST kind ok-*).
+CORPUS_SEEDS = (
+    "calamine/any_sheets.ods",
+    "xlrd/sample.ods",
+    "calamine/issues.xlsb",
+    "frictionless-py/table-with-ints-floats-dates.xls",
+    "xlrd/issue20.xls",
+    "PhpSpreadsheet/bug-pr-3734.xls",
+)
+ZIP_KINDS = ("flip", "truncate", "drop", "duplicate", "damage-xml")
+OLE_KINDS = ("flip", "truncate", "ole-header")
 
-SAMPLES = sorted((Path(__file__).resolve().parent.parent / "sample_budgets").glob("*.xlsx"))
-KINDS = ("flip", "truncate", "drop", "damage-xml")
+
+def seeds(extra: list[Path] = []) -> list[Path]:  # noqa: B006 - read only
+    """Every seed workbook: the samples, the corpus files and any re-saves given."""
+    return [*SAMPLES, *(CORPUS / name for name in CORPUS_SEEDS), *extra]
+
+
+def _zip_mutation(data: bytes, kind: str, rng: random.Random) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    infos = source.infolist()
+    victim = rng.choice(infos).filename
+    buffer = io.BytesIO()
+    with (
+        warnings.catch_warnings(action="ignore"),  # "Duplicate name": on purpose
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in infos:
+            part = source.read(info.filename)
+            if info.filename == victim:
+                if kind == "drop":
+                    continue
+                if kind == "duplicate":
+                    target.writestr(info, part[: len(part) // 2])  # a first, different copy
+                elif kind == "damage-xml":
+                    damaged = bytearray(part)
+                    for _ in range(rng.randint(1, 5)):
+                        if damaged:
+                            damaged[rng.randrange(len(damaged))] = rng.choice(b'<>"/=&;x0 ')
+                    part = bytes(damaged)
+            target.writestr(info, part)
+    return buffer.getvalue()
 
 
 def mutate(data: bytes, kind: str, rng: random.Random) -> bytes:
@@ -28,37 +67,25 @@ def mutate(data: bytes, kind: str, rng: random.Random) -> bytes:
         return bytes(flipped)
     if kind == "truncate":
         return data[: rng.randrange(len(data))]
-    source = zipfile.ZipFile(io.BytesIO(data))
-    victim = rng.choice(source.infolist()).filename
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            part = source.read(info.filename)
-            if info.filename == victim:
-                if kind == "drop":
-                    continue
-                damaged = bytearray(part)
-                for _ in range(rng.randint(1, 5)):
-                    if damaged:
-                        damaged[rng.randrange(len(damaged))] = rng.choice(b'<>"/=&;x0 ')
-                part = bytes(damaged)
-            target.writestr(info, part)
-    return buffer.getvalue()
+    if kind == "ole-header":
+        # The header, the DIFAT and the first FAT sector: chains that loop or point nowhere.
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            damaged[rng.randrange(min(len(damaged), 1536))] = rng.randrange(256)
+        return bytes(damaged)
+    return _zip_mutation(data, kind, rng)
 
 
-def main(seed: int, count: int, folder: Path) -> None:
+def make_cases(seed: int, count: int, folder: Path, sources: list[Path]) -> dict[str, str]:
+    """Write `count` damaged workbooks into `folder`; file name → kind of damage."""
     rng = random.Random(seed)
-    call = load_call()
-    options = Options(call=call, now=datetime(2026, 1, 1, tzinfo=call.zone))
+    cases: dict[str, str] = {}
     for index in range(count):
-        kind = KINDS[index % len(KINDS)]
-        path = folder / f"case{index:04d}-{kind}.xlsx"
-        path.write_bytes(mutate(rng.choice(SAMPLES).read_bytes(), kind, rng))
-        result = check_file(path, options)
-        codes = [f.code for f in result.findings]
-        print(json.dumps({"case": path.name, "kind": kind, "codes": codes}), flush=True)
-        path.unlink()
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]))
+        source = sources[index % len(sources)]
+        data = source.read_bytes()
+        kinds = ZIP_KINDS if data[:2] == b"PK" else OLE_KINDS
+        kind = kinds[(index // len(sources)) % len(kinds)]
+        name = f"case{index:04d}-{kind}{source.suffix.lower()}"
+        (folder / name).write_bytes(mutate(data, kind, rng))
+        cases[name] = kind
+    return cases

@@ -245,24 +245,44 @@ KL011 = declare(
     E,
     "Filen overskrider en sikkerhedsgrænse",
     "The file exceeds a safety limit",
-    """What it does: before any reader touches the file, checks its size, the number of entries
-and the uncompressed size of the zip, the compression ratio of each entry, and the extent and
-number of cells of each sheet. Nothing else of a file over a limit is read.
+    """What it does: before any reader touches the file, screens it as the reader would read it
+(xlsx/xlsm, xlsb, xls and ods alike) against these limits, each settable in klynge.toml under
+[limits]:
+
+  max-file-bytes           52.428.800  the file's size (50 MiB)
+  max-zip-entries              10.000  entries in a zip package
+  max-uncompressed-bytes  524.288.000  the package's entries together, as declared (500 MiB)
+  max-compression-ratio           200  uncompressed / compressed size of an entry over 1 MiB
+  max-part-bytes          104.857.600  one part the screen reads (100 MiB)
+  max-sheets                      256  sheets in the workbook
+  max-sheet-cells           2.000.000  rows x columns from A1 to the last value of one sheet
+  max-book-cells            8.000.000  the same, summed over the sheets the reader builds
+  max-cells                   200.000  cells holding a value in the sheets read
+  max-shared-strings        1.000.000  the shared string table, and the count it declares
+  max-text-chars           50.000.000  the text of the shared strings and of every cell built
+  max-records               2.000.000  XML elements and binary records the screen reads
+  max-continue-records         10.000  xls CONTINUE records after one record
+
+It is also the finding of a file whose check used more than --max-memory (default 2 GiB) or
+took longer than --timeout (default 60 s). Nothing else of a file over a limit is read.
 
 Why: a budget workbook is small; a file over these limits is broken or made to hurt the reader.
 
-Fix: remove what does not belong in a budget (images, stray cells far down or right), save the
-workbook again, and check it again.
+Fix: remove what does not belong in a budget (images, stray cells far down or right, other
+sheets of data), save the workbook again, and check it again.
 
 På dansk:
-Hvad den gør: kontrollerer, før filen overhovedet bliver læst, dens størrelse, antallet af
-poster i zip-filen og dens udpakkede størrelse, komprimeringsgraden for hver post samt
-udstrækningen og antallet af celler i hvert ark. Af en fil, der overskrider en grænse, læses
-intet andet.
+Hvad den gør: gennemgår filen, før den overhovedet bliver læst, sådan som læseren ville læse
+den (xlsx/xlsm, xlsb, xls og ods ens), mod grænserne ovenfor; hver kan sættes i klynge.toml
+under [limits]: filens størrelse, antal poster og udpakket størrelse i zip-filen,
+komprimeringsgraden, størrelsen af en del, antal ark, arkenes udstrækning og antal celler,
+delte tekster og tekstens længde, antal XML-elementer og binære poster. Det er også fundet for
+en fil, hvis kontrol brugte mere hukommelse end --max-memory (2 GiB) eller tog længere tid end
+--timeout (60 s). Af en fil, der overskrider en grænse, læses intet andet.
 
 Hvorfor: en budgetarbejdsbog er lille; en fil over disse grænser er enten i stykker eller lavet
 for at skade det program, der læser den.
 
 Sådan retter du: fjern det, der ikke hører hjemme i et budget (billeder, løse celler langt nede
-eller langt til højre), gem arbejdsbogen igen, og kontrollér den igen.""",
+eller langt til højre, andre ark med data), gem arbejdsbogen igen, og kontrollér den igen.""",
 )

@@ -1,5 +1,8 @@
 """What kind of container a file is, read from its first bytes and its directory, before any
-spreadsheet reader touches it: encrypted packages and password-protected BIFF are found here."""
+spreadsheet reader touches it: encrypted packages and password-protected BIFF are found here.
+
+The OLE2 container is read by `cfb` (bounded, and as calamine reads it) rather than olefile,
+whose walk of a looping sector table does not end."""
 
 from __future__ import annotations
 
@@ -7,13 +10,11 @@ import struct
 import zipfile
 import zlib
 from enum import StrEnum
-from pathlib import Path
+from typing import BinaryIO
 
-import olefile
+from klyngecli.reader.cfb import MAGIC as OLE2_MAGIC
+from klyngecli.reader.cfb import Cfb, CfbError
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-BIFF_BOF = {0x0809, 0x0409, 0x0209, 0x0009}
 BIFF_FILEPASS = 0x002F
 BIFF_EOF = 0x000A
 
@@ -37,18 +38,13 @@ DAMAGED_ZIP_ERRORS = (
     SyntaxError,  # xml.etree's ParseError
 )
 
-# The FILEPASS record stands in the workbook globals, right after BOF and a few records.
-_GLOBALS_SCAN_RECORDS = 64
-
 
 def _biff_has_filepass(stream: bytes) -> bool:
+    """A FILEPASS record among the workbook globals (before their EOF), where calamine meets
+    it: any kind of protection, XOR obfuscation too, makes the workbook unreadable."""
     offset = 0
-    for index in range(_GLOBALS_SCAN_RECORDS):
-        if offset + 4 > len(stream):
-            return False
+    while offset + 4 <= len(stream):
         kind, size = struct.unpack_from("<HH", stream, offset)
-        if index == 0 and kind not in BIFF_BOF:
-            return False
         if kind == BIFF_FILEPASS:
             return True
         if kind == BIFF_EOF:
@@ -57,40 +53,46 @@ def _biff_has_filepass(stream: bytes) -> bool:
     return False
 
 
-def _ole_problem(path: Path) -> Problem | None:
+def _ole_problem(data: bytes) -> Problem | None:
     """An ECMA-376 encrypted package (Excel 2007+ with a password), an xls whose workbook stream
     starts with a FILEPASS record (RC4, CryptoAPI or XOR protection), or an OLE2 file that holds
     no workbook at all (damaged, or another Office document)."""
     try:
-        with olefile.OleFileIO(str(path)) as ole:
-            if ole.exists("EncryptedPackage"):
-                return Problem.ENCRYPTED
-            for name in ("Workbook", "Book"):
-                if ole.exists(name):
-                    with ole.openstream(name) as stream:
-                        head = stream.read(1 << 16)
-                    return Problem.ENCRYPTED if _biff_has_filepass(head) else None
-    except (OSError, ValueError, struct.error, IndexError, KeyError, TypeError, RecursionError):
+        ole = Cfb(data)
+        if ole.has("EncryptedPackage"):
+            return Problem.ENCRYPTED
+        stream = ole.workbook()
+    except CfbError:
         return Problem.DAMAGED_OLE
-    return Problem.NO_WORKBOOK
+    if stream is None:
+        return Problem.NO_WORKBOOK
+    return Problem.ENCRYPTED if _biff_has_filepass(stream) else None
 
 
-def _odf_encrypted(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if "META-INF/manifest.xml" in archive.namelist():
-                return b"encryption-data" in archive.read("META-INF/manifest.xml")
-    except DAMAGED_ZIP_ERRORS:
-        return False
+def odf_encrypted(archive: zipfile.ZipFile) -> bool:
+    """An OpenDocument package whose manifest declares encrypted entries (calamine's ods reader
+    answers it with a password error before it reads content.xml)."""
+    if "META-INF/manifest.xml" in archive.NameToInfo:
+        return b"encryption-data" in archive.read("META-INF/manifest.xml")
     return False
 
 
-def container_problem(path: Path) -> Problem | None:
-    """Why the file cannot be given to a spreadsheet reader, or None when it may."""
-    with path.open("rb") as handle:
+def _odf_encrypted(handle: BinaryIO) -> bool:
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            return odf_encrypted(archive)
+    except DAMAGED_ZIP_ERRORS:
+        return False
+
+
+def container_problem(handle: BinaryIO) -> Problem | None:
+    """Why the file cannot be given to a spreadsheet reader, or None when it may; the handle
+    is left at its start."""
+    try:
         head = handle.read(8)
-    if head == OLE2_MAGIC:
-        return _ole_problem(path)
-    if head.startswith(ZIP_MAGIC) and _odf_encrypted(path):
-        return Problem.ENCRYPTED
-    return None
+        if head == OLE2_MAGIC:
+            return _ole_problem(head + handle.read())
+        handle.seek(0)  # a zip may start with other bytes: its directory is at the end
+        return Problem.ENCRYPTED if _odf_encrypted(handle) else None
+    finally:
+        handle.seek(0)

@@ -49,15 +49,16 @@ class Grid:
 
     def get(self, row: int, col: int) -> RawCell:
         """The cell's value; '' when blank; PENDING for a formula without a stored result; a
-        CellError for an error value (calamine reads those two as blank)."""
+        CellError for an error value or a NaN number (calamine reads the first as blank and NaN
+        as a number, or as 1899-12-30 under a date format: the screen's finding decides)."""
+        if (row, col) in self.errors:
+            return CellError(self.errors[(row, col)])
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
             value = self.rows[row][col]
             if value != "":
                 return value
         if (row, col) in self.pending:
             return PENDING
-        if (row, col) in self.errors:
-            return CellError(self.errors[(row, col)])
         return ""
 
     def text(self, row: int, col: int) -> str:

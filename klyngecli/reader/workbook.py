@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -82,10 +83,11 @@ def _reason(exc: BaseException) -> str:
 
 def open_book(handle: BinaryIO, path: Path) -> python_calamine.CalamineWorkbook | Unreadable:
     """The workbook, read by its content whatever its extension says (calamine sniffs the
-    format), or why it cannot be read."""
-    if path.stat().st_size == 0:
+    format), or why it cannot be read. `handle` holds the bytes the screen saw."""
+    if not handle.read(1):
         return Unreadable(_cannot_open("tom fil / empty file"))
-    problem = container_problem(path)
+    handle.seek(0)
+    problem = container_problem(handle)
     if problem is Problem.ENCRYPTED:
         return Unreadable(_protected())
     if problem is not None:
@@ -152,7 +154,7 @@ def read_workbook(
         screened = prescreen(path, limits or Limits(), _is_role_sheet)
         if isinstance(screened, Finding):
             return None, [screened]
-        with path.open("rb") as handle:
+        with io.BytesIO(screened.data) as handle:  # the bytes the screen saw, read once
             return _read(handle, path, call, screened)
     except OSError as exc:
         return None, [_cannot_open(exc.strerror or type(exc).__name__)]
