@@ -349,6 +349,7 @@ def run_batch(
         lang=lang,
         fail_on=fail_on,
         files=spool,
+        spec=options.check.call,
         summary=tally.summary(skipped, _pools(facts, options.check), interrupted),
     )
     if interrupted:

@@ -12,39 +12,17 @@ from pathlib import Path
 
 from klyngecli.callspec import Call
 from klyngecli.figures import figures_of
-from klyngecli.findings import MAX_FINDINGS_PER_CODE, Finding, FindingSink, Severity, declare
+from klyngecli.findings import KL900 as KL900  # re-exported: batch.py imports it from here
+from klyngecli.findings import MAX_FINDINGS_PER_CODE, Finding, FindingSink
 from klyngecli.fingerprint import content_hash
 from klyngecli.model import Application
 from klyngecli.reader.prescreen import Limits
 from klyngecli.reader.workbook import read_workbook
 from klyngecli.report import UNREADABLE_CODES, Figures, FileResult, verdict_of
-from klyngecli.rules import Context, load_all
-
-KL900 = declare(
-    "KL900",
-    Severity.ERROR,
-    "Kontrolprogrammet fejlede på denne fil",
-    "The checker itself failed on this file",
-    """What it does: reports that klyngecli itself failed while checking this file: a bug, or a
-reader that gave up. The other files of a batch are still checked.
-
-Why: a file the checker could not finish must never pass silently.
-
-Fix: check the file by hand, and report the problem to the klyngecli maintainers with the
-message (it names the step that failed).
-
-På dansk:
-Hvad den gør: melder, at klyngecli selv fejlede under kontrollen af denne fil: en programfejl,
-eller en læser, der gav op. De øvrige filer i en samlet kørsel bliver stadig kontrolleret.
-
-Hvorfor: en fil, som kontrollen ikke kunne gøre færdig, må aldrig slippe igennem i det stille.
-
-Sådan retter du: kontrollér filen manuelt, og meld problemet til dem, der vedligeholder
-klyngecli, sammen med meddelelsen (den nævner det trin, der fejlede).""",
-)
+from klyngecli.rules.registry import RULES
 
 # Findings that say the file could not be checked at all are reported whatever is selected.
-ALWAYS_REPORTED = UNREADABLE_CODES | {"KL900"}
+ALWAYS_REPORTED = UNREADABLE_CODES | {KL900.code}
 
 
 @dataclass(frozen=True)
@@ -66,7 +44,8 @@ class Selection:
 @dataclass(frozen=True)
 class Options:
     """Everything a file's check depends on besides the file; it pickles, so that it crosses
-    to the batch's worker processes."""
+    to the batch's worker processes. The rules see it as their `Context` (call, submitted_at,
+    now)."""
 
     call: Call
     now: datetime
@@ -112,18 +91,16 @@ def sort_key(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[int, int, int
     return key
 
 
-def run_rules(
-    app: Application, ctx: Context, selection: Selection
-) -> tuple[list[Finding], list[str]]:
-    """The findings of the selected rules, and the codes of the rules that ran."""
+def run_rules(app: Application, options: Options) -> tuple[list[Finding], list[str]]:
+    """The findings of the selected rules, in code order, and the codes of the rules that ran."""
     findings: list[Finding] = []
     ran: list[str] = []
-    for code, rule in sorted(load_all().items()):
-        if not selection.wants(code):
+    for code, rule in RULES.items():
+        if not options.selection.wants(code):
             continue
         ran.append(code)
         try:
-            findings.extend(rule(app, ctx))
+            findings.extend(rule(app, options))
         except MemoryError:
             raise
         except Exception as exc:
@@ -135,7 +112,6 @@ def check_file(path: Path, options: Options, label: str | None = None) -> FileRe
     """Check one workbook; every outcome, including a bug, is a FileResult. `label` is the name
     the report shows (the path by default; `-` for standard input). A MemoryError is not
     contained here: the batch's worker turns it into KL011 naming its memory limit."""
-    ctx = Context(call=options.call, submitted_at=options.submitted_at, now=options.now)
     app: Application | None = None
     figures = Figures()
     fingerprint: str | None = None
@@ -149,7 +125,7 @@ def check_file(path: Path, options: Options, label: str | None = None) -> FileRe
         findings.append(_crash("læsningen", "reading", exc))
     ran: list[str] = []
     if app is not None:
-        rule_findings, ran = run_rules(app, ctx, options.selection)
+        rule_findings, ran = run_rules(app, options)
         findings += rule_findings
         try:
             figures = figures_of(app, options.call)

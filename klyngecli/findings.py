@@ -158,6 +158,31 @@ def declare(
     return CATALOG[code]
 
 
+# The one code of neither the reader nor a rule: the engine and the batch emit it.
+KL900 = declare(
+    "KL900",
+    Severity.ERROR,
+    "Kontrolprogrammet fejlede på denne fil",
+    "The checker itself failed on this file",
+    """What it does: reports that klyngecli itself failed while checking this file: a bug, or a
+reader that gave up. The other files of a batch are still checked.
+
+Why: a file the checker could not finish must never pass silently.
+
+Fix: check the file by hand, and report the problem to the klyngecli maintainers with the
+message (it names the step that failed).
+
+På dansk:
+Hvad den gør: melder, at klyngecli selv fejlede under kontrollen af denne fil: en programfejl,
+eller en læser, der gav op. De øvrige filer i en samlet kørsel bliver stadig kontrolleret.
+
+Hvorfor: en fil, som kontrollen ikke kunne gøre færdig, må aldrig slippe igennem i det stille.
+
+Sådan retter du: kontrollér filen manuelt, og meld problemet til dem, der vedligeholder
+klyngecli, sammen med meddelelsen (den nævner det trin, der fejlede).""",
+)
+
+
 # --- Formatting of numbers in messages -------------------------------------------------------
 
 ORE = Decimal("0.01")

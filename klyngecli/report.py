@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from klyngecli.callspec import Call
 from klyngecli.findings import Finding, Scalar, Severity
 
 SCHEMA_ID = "klyngecli/report/2"
@@ -221,3 +222,6 @@ class Report:
     files: Sequence[FileResult]
     summary: Summary
     schema_id: str = SCHEMA_ID
+    # The call itself, for the reporters that show rule documentation with its numbers (SARIF);
+    # None in a report built by hand, and then the built-in call's numbers are shown.
+    spec: Call | None = None

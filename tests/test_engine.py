@@ -13,7 +13,8 @@ from klyngecli.callspec import load_call
 from klyngecli.engine import Options, check_file
 from klyngecli.findings import Finding
 from klyngecli.model import Application
-from klyngecli.rules import RULES, Context, Rule, load_all
+from klyngecli.rules import Context, Rule
+from klyngecli.rules.registry import RULES
 from tests.conftest import SAMPLES
 
 CALL = load_call()
@@ -27,7 +28,6 @@ def test_the_result_of_a_file_survives_a_process_boundary(workbook: Path) -> Non
 
 
 def test_a_rule_that_raises_costs_only_its_own_findings(monkeypatch: pytest.MonkeyPatch) -> None:
-    load_all()
     declared = RULES["KL401"].code
 
     def broken(app: Application, ctx: Context) -> Iterator[Finding]:
@@ -40,3 +40,18 @@ def test_a_rule_that_raises_costs_only_its_own_findings(monkeypatch: pytest.Monk
     crash = result.findings[0]
     assert "KL401" in crash.message_en and "ZeroDivisionError" in crash.message_en
     assert result.verdict == "failed"
+
+
+def test_the_options_are_the_rules_context_and_cross_a_process_boundary() -> None:
+    # One object: the rules read call, submitted_at and now from the engine's Options.
+    assert pickle.loads(pickle.dumps(OPTIONS)) == OPTIONS
+    seen: list[object] = []
+
+    def spy(app: Application, ctx: Context) -> Iterator[Finding]:
+        seen.append(ctx)
+        return iter(())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(RULES, "KL401", Rule(RULES["KL401"].code, spy))
+        check_file(SAMPLES / "indsendt-for-sent.xlsx", OPTIONS)
+    assert len(seen) == 1 and seen[0] is OPTIONS

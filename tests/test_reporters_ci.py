@@ -18,7 +18,8 @@ from jsonschema import Draft4Validator
 from junitparser import Failure, JUnitXml, Skipped
 from markdown_it import MarkdownIt
 
-from klyngecli.explain import catalogue
+from klyngecli.callspec import load_call
+from klyngecli.explain import catalogue, rule_text
 from klyngecli.findings import Finding, Fix, Severity
 from klyngecli.report import (
     CallInfo,
@@ -403,7 +404,10 @@ def test_sarif_rules_are_the_whole_catalogue_with_help() -> None:
     assert [r["id"] for r in rules] == list(catalogue())
     kl401 = rules[list(catalogue()).index("KL401")]
     assert kl401["shortDescription"]["text"] == "SME grant above the ceiling"
-    assert kl401["help"]["text"] == catalogue()["KL401"].text("en")
+    # The help text carries the call's numbers, never the template's placeholders.
+    assert kl401["help"]["text"] == rule_text(catalogue()["KL401"], load_call(), "en")
+    assert "70 %" in kl401["help"]["text"]
+    assert not [r["id"] for r in rules if "{" in r["help"]["text"]]
     assert kl401["fullDescription"]["text"].startswith("What it does:")
     assert kl401["helpUri"] == (
         "https://github.com/klyngecli/klyngecli/blob/main/docs/rules.md#kl401"
@@ -494,7 +498,7 @@ def test_sarif_texts_follow_the_language() -> None:
     assert run["language"] == "da"
     assert run["results"][0]["message"]["text"].startswith("Tilskud til Firma A er 74,5 %")
     kl401 = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "KL401")
-    assert kl401["help"]["text"] == catalogue()["KL401"].text("da")
+    assert kl401["help"]["text"] == rule_text(catalogue()["KL401"], load_call(), "da")
 
 
 # --- github -----------------------------------------------------------------------------------

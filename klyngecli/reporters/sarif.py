@@ -34,7 +34,8 @@ from pathlib import PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from klyngecli.explain import catalogue
+from klyngecli.callspec import Call, load_call
+from klyngecli.explain import catalogue, rule_text
 from klyngecli.findings import Code, Finding, Severity
 from klyngecli.report import FileResult, Report
 from klyngecli.reporters import Style
@@ -60,8 +61,8 @@ def artifact_location(path: str) -> dict[str, str]:
     return {"uri": quote(os.fsencode(pure.as_posix())), "uriBaseId": "%SRCROOT%"}
 
 
-def _rule(code: Code, lang: str) -> dict[str, Any]:
-    text = code.text(lang)
+def _rule(code: Code, call: Call, lang: str) -> dict[str, Any]:
+    text = rule_text(code, call, lang)
     return {
         "id": code.code,
         "name": "".join(w[:1].upper() + w[1:] for w in re.findall(r"\w+", code.title_en)),
@@ -139,6 +140,7 @@ def _array(out: TextIO, items: Iterable[object], indent: str) -> None:
 
 def render(report: Report, style: Style, out: TextIO) -> None:
     codes = catalogue()
+    call = report.spec or load_call()
     rules = {code: index for index, code in enumerate(codes)}
     summary = report.summary
     run = {
@@ -148,7 +150,7 @@ def render(report: Report, style: Style, out: TextIO) -> None:
                 "version": report.tool.version,
                 "semanticVersion": report.tool.version,
                 "informationUri": INFORMATION_URI,
-                "rules": [_rule(code, report.lang) for code in codes.values()],
+                "rules": [_rule(code, call, report.lang) for code in codes.values()],
             }
         },
         "invocations": [

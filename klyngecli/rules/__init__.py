@@ -1,33 +1,45 @@
-"""The rules: one function per code, registered by `@rule`, its docstring the text of
-`klynge explain`. Rules take the application and the call, and yield findings; they never read
-files and never raise for missing data (the reader has reported it)."""
+"""The rules: one function per code, wrapped by `@rule`, its docstring the text of
+`klynge explain`. Rules take the application and what they may know of the check (`Context`),
+and yield findings; they never read files and never raise for missing data (the reader has
+reported it).
+
+A docstring is a template: `{grants.innovation.cap}`, `{sme_ceiling}`, `{deadline}` name the
+call's parameters by their dotted path (as `params` does) and `klynge explain` fills them from the
+active call, so no number of a call is written in the code. Each family module lists its rules
+in `FAMILY`; `klyngecli.rules.registry` builds the one table of them."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from klyngecli.callspec import Call
 from klyngecli.findings import Code, Finding, Severity, Where, declare
 from klyngecli.model import Application
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a rule may know besides the application."""
+class Context(Protocol):
+    """What a rule may know besides the application: the engine's `Options` is one."""
 
-    call: Call
-    submitted_at: datetime | None  # --submitted-at, aware
-    now: datetime  # aware; for KL506's "is the call still open"
+    @property
+    def call(self) -> Call: ...
+
+    @property
+    def submitted_at(self) -> datetime | None:  # --submitted-at, aware
+        ...
+
+    @property
+    def now(self) -> datetime:  # aware; for KL506's "is the call still open"
+        ...
 
 
 Check = Callable[[Application, Context], Iterator[Finding]]
 
 
 class Rule:
-    """A registered rule: its code's declaration and its check."""
+    """A rule: its code's declaration and its check."""
 
     def __init__(self, code: Code, check: Check) -> None:
         self.code = code
@@ -40,34 +52,15 @@ class Rule:
         return self.code.finding(where, da, en, **details)  # type: ignore[arg-type]
 
 
-RULES: dict[str, Rule] = {}
-
-
 def rule(
     code: str, severity: Severity, title_da: str, title_en: str, params: tuple[str, ...] = ()
 ) -> Callable[[Check], Rule]:
-    """Register a check under its code; the function's docstring is the rule's documentation,
-    `params` the call parameters it uses (shown by `klynge explain`)."""
+    """Declare a code and wrap its check; the function's docstring is the rule's documentation,
+    `params` the call parameters it uses (shown by `klynge explain`). The rule is not run until
+    its family's `FAMILY` lists it and the registry takes it."""
 
-    def register(check: Check) -> Rule:
+    def wrap(check: Check) -> Rule:
         doc = inspect.cleandoc(check.__doc__ or "")
-        declared = declare(code, severity, title_da, title_en, doc, params)
-        RULES[code] = Rule(declared, check)
-        return RULES[code]
+        return Rule(declare(code, severity, title_da, title_en, doc, params), check)
 
-    return register
-
-
-def load_all() -> dict[str, Rule]:
-    """Import every rule family so that RULES is complete."""
-    from klyngecli.rules import (  # noqa: F401
-        applicant,
-        caps,
-        consistency,
-        crossfile,
-        mix,
-        period,
-        sme,
-    )
-
-    return RULES
+    return wrap

@@ -42,14 +42,20 @@ def applicant_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
     )
 
 
-@rule("KL602", E, "Ansøgeren er ikke udpeget", "The applicant is not designated")
+@rule(
+    "KL602",
+    E,
+    "Ansøgeren er ikke udpeget",
+    "The applicant is not designated",
+    params=("programme_start", "programme_end"),
+)
 def not_designated(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: reports `Udpegning` = `Nej`. `Udpeget` (designated) and `Ansøgt` (applied
     for designation) pass.
 
     Why: the call: the Minister for Higher Education and Science designates the cluster
-    organisations for 2025-2028; designation, or an application for it, is a precondition for a
-    grant from the board.
+    organisations for the programme period ({programme_start} – {programme_end}); designation, or
+    an application for it, is a precondition for a grant from the board.
 
     Fix: apply for designation with Uddannelses- og Forskningsstyrelsen and write `Ansøgt`.
 
@@ -58,8 +64,8 @@ def not_designated(app: Application, ctx: Context) -> Iterator[Finding]:
     godkendes.
 
     Hvorfor: ifølge opslaget udpeger uddannelses- og forskningsministeren klyngeorganisationerne
-    for 2025-2028; udpegning, eller en ansøgning om udpegning, er en forudsætning for en bevilling
-    fra bestyrelsen.
+    for programperioden ({programme_start} – {programme_end}); udpegning, eller en ansøgning om
+    udpegning, er en forudsætning for en bevilling fra bestyrelsen.
 
     Sådan retter du: søg om udpegning hos Uddannelses- og Forskningsstyrelsen, og skriv `Ansøgt`.
     """
@@ -105,3 +111,6 @@ def designation_missing(app: Application, ctx: Context) -> Iterator[Finding]:
         "Udpegning er ikke angivet: skriv Udpeget, Ansøgt eller Nej",
         "Designation is not given: write Udpeget (designated), Ansøgt (applied) or Nej (no)",
     )
+
+
+FAMILY = (applicant_cvr, not_designated, designation_missing)

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from klyngecli.findings import Finding, Fix, Severity, kr
-from klyngecli.model import Application, GrantType, Source
-from klyngecli.reader.labels import SOURCE_LABELS
+from klyngecli.model import Application, GrantType
 from klyngecli.rules import Context, Rule, rule
-from klyngecli.rules.common import deb_request, first_line, grant_of
+from klyngecli.rules.common import (
+    GRANT_NAMES,
+    deb_request,
+    first_line,
+    grant_of,
+    joined,
+    source_name,
+)
 
 E = Severity.ERROR
 
@@ -21,15 +27,15 @@ def _over_cap(app: Application, ctx: Context, kind: GrantType, this: Rule) -> It
     if request <= grant.cap:
         return
     excess = request - grant.cap
-    name_da = "innovationsbevilling" if kind is GrantType.INNOVATION else "basisbevilling"
-    name_en = "an innovation grant" if kind is GrantType.INNOVATION else "a basis grant"
+    name_da, name_en = GRANT_NAMES[kind]
     deb_lines = [line for line in app.financing.lines if line.key in grant.deb_sources]
+    sources = "/".join(source_name(s) for s in grant.deb_sources)
     yield this.finding(
         app.financing.area_of(deb_lines),
         f"Ansøgningen beder DEB om {kr(request)}, men loftet for en {name_da} er {kr(grant.cap)}: "
-        f"nedsæt Regionalfonden/decentrale midler med {kr(excess)}",
+        f"nedsæt {sources} med {kr(excess)}",
         f"The application asks DEB for {kr(request)}, but the cap for {name_en} is "
-        f"{kr(grant.cap)}: reduce Regionalfonden/decentral funds by {kr(excess)}",
+        f"{kr(grant.cap)}: reduce {sources} by {kr(excess)}",
         found=request,
         limit=grant.cap,
         fix=Fix.of(
@@ -49,29 +55,29 @@ def _over_cap(app: Application, ctx: Context, kind: GrantType, this: Rule) -> It
     params=("grants.innovation.cap", "grants.innovation.deb_sources"),
 )
 def innovation_cap(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: for an innovation grant, adds up the financing from the sources that count
-    as a request to Danmarks Erhvervsfremmebestyrelse (Regionalfonden and Decentrale
-    erhvervsfremmemidler, all years) and compares it with the cap per applicant.
+    """What it does: for an innovation grant, adds up the financing (all years) from the sources
+    that count as a request to {authority}, {grants.innovation.deb_sources}, and compares it
+    with the cap per applicant, {grants.innovation.cap}.
 
-    Why: the call (Det danske klyngeprogram 2025-2028): "Hver ansøger kan maksimalt søge om
-    23 mio. kr. til innovationsbevillinger". Exactly the cap passes.
+    Why: the call ({title}) caps what each applicant may request for innovation grants at
+    {grants.innovation.cap}. Exactly the cap passes.
 
-    Example: 14.000.000 kr. Regionalfonden + 9.500.000 kr. decentral = 23.500.000 kr.: KL201,
-    reduce by 500.000 kr.
+    Example: a request of exactly {grants.innovation.cap} passes; 500.000 kr. more is KL201,
+    reduce the request by 500.000 kr.
 
     Fix: reduce the DEB financing by the excess, and cover the costs with other financing or
     reduce them.
 
     På dansk:
-    Hvad den gør: ved en innovationsbevilling lægger den finansieringen fra de kilder, der tæller
-    som ansøgning til Danmarks Erhvervsfremmebestyrelse (Regionalfonden og Decentrale
-    erhvervsfremmemidler, alle år), sammen og sammenholder den med loftet pr. ansøger.
+    Hvad den gør: ved en innovationsbevilling lægger den finansieringen (alle år) fra de kilder,
+    der tæller som ansøgning til {authority}, {grants.innovation.deb_sources}, sammen og
+    sammenholder den med loftet pr. ansøger, {grants.innovation.cap}.
 
-    Hvorfor: opslaget (Det danske klyngeprogram 2025-2028): "Hver ansøger kan maksimalt søge om
-    23 mio. kr. til innovationsbevillinger". Et beløb præcis på loftet godkendes.
+    Hvorfor: opslaget ({title}) sætter loftet for, hvad hver ansøger kan søge til
+    innovationsbevillinger, til {grants.innovation.cap}. Et beløb præcis på loftet godkendes.
 
-    Eksempel: 14.000.000 kr. fra Regionalfonden + 9.500.000 kr. i decentrale midler =
-    23.500.000 kr.: KL201, nedsæt med 500.000 kr.
+    Eksempel: en ansøgning på præcis {grants.innovation.cap} godkendes; 500.000 kr. mere er KL201,
+    nedsæt ansøgningen med 500.000 kr.
 
     Sådan retter du: nedsæt DEB-finansieringen med det overskydende beløb, og dæk omkostningerne
     med anden finansiering, eller nedsæt dem.
@@ -87,22 +93,23 @@ def innovation_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     params=("grants.basis.cap", "grants.basis.deb_sources"),
 )
 def basis_cap(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: for a basis grant, compares the DEB request (the financing from the DEB
-    sources, all years) with the cap per applicant.
+    """What it does: for a basis grant, compares the DEB request (the financing from
+    {grants.basis.deb_sources}, all years) with the cap per applicant, {grants.basis.cap}.
 
-    Why: the call: "maksimalt 13 mio. kr. til basisbevillinger" per applicant. Exactly the cap
-    passes.
+    Why: the call ({title}) caps what each applicant may request for basis grants at
+    {grants.basis.cap}. Exactly the cap passes.
 
-    Fix: reduce the decentral funds requested by the excess.
+    Fix: reduce the DEB financing by the excess.
 
     På dansk:
     Hvad den gør: ved en basisbevilling sammenholder den det beløb, der søges hos DEB
-    (finansieringen fra DEB-kilderne, alle år), med loftet pr. ansøger.
+    (finansieringen fra {grants.basis.deb_sources}, alle år), med loftet pr. ansøger,
+    {grants.basis.cap}.
 
-    Hvorfor: opslaget: "maksimalt 13 mio. kr. til basisbevillinger" pr. ansøger. Et beløb præcis på
-    loftet godkendes.
+    Hvorfor: opslaget ({title}) sætter loftet for, hvad hver ansøger kan søge til
+    basisbevillinger, til {grants.basis.cap}. Et beløb præcis på loftet godkendes.
 
-    Sådan retter du: nedsæt de ansøgte decentrale erhvervsfremmemidler med det overskydende beløb.
+    Sådan retter du: nedsæt DEB-finansieringen med det overskydende beløb.
     """
     return _over_cap(app, ctx, GrantType.BASIS, basis_cap)
 
@@ -116,22 +123,22 @@ def basis_cap(app: Application, ctx: Context) -> Iterator[Finding]:
 )
 def pool(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: compares the amount requested from each source with that source's pool for
-    the grant type: for innovation 102 mio. kr. from Regionalfonden and 128 mio. kr. decentral;
-    for basis 130 mio. kr. decentral (ERST's announcement of 15 May 2024).
+    the grant type: for innovation {grants.innovation.source_pools}; for basis
+    {grants.basis.source_pools} (the call and Erhvervsstyrelsen's announcement of the pools).
 
-    Why: no application can be granted more than the pool it is paid from. Under this call a
-    request over a pool is always also over the cap (KL201/KL202); both are reported.
+    Why: no application can be granted more than the pool it is paid from. When a pool is
+    larger than the cap, a request over the pool is also over the cap (KL201/KL202); both are
+    reported.
 
     Fix: reduce the request from that source.
 
     På dansk:
     Hvad den gør: sammenholder det beløb, der søges fra hver kilde, med kildens pulje for
-    bevillingstypen: til innovation 102 mio. kr. fra Regionalfonden og 128 mio. kr. i decentrale
-    midler; til basis 130 mio. kr. i decentrale midler (Erhvervsstyrelsens annoncering af
-    15. maj 2024).
+    bevillingstypen: til innovation {grants.innovation.source_pools}; til basis
+    {grants.basis.source_pools} (opslaget og Erhvervsstyrelsens annoncering af puljerne).
 
-    Hvorfor: ingen ansøgning kan få bevilget mere end den pulje, den betales af. Under dette opslag
-    er en ansøgning over en pulje altid også over loftet (KL201/KL202); begge meldes.
+    Hvorfor: ingen ansøgning kan få bevilget mere end den pulje, den betales af. Når en pulje er
+    større end loftet, er en ansøgning over puljen også over loftet (KL201/KL202); begge meldes.
 
     Sådan retter du: nedsæt det beløb, der søges fra den kilde.
     """
@@ -144,7 +151,7 @@ def pool(app: Application, ctx: Context) -> Iterator[Finding]:
         line = first_line(financing, source)
         if requested is None or line is None or requested <= size:
             continue
-        name = SOURCE_LABELS[Source(source)][0]
+        name = source_name(source)
         yield pool.finding(
             line.label.ref,
             f"Der søges {kr(requested)} fra {name}, men puljen er {kr(size)}",
@@ -165,37 +172,43 @@ def pool(app: Application, ctx: Context) -> Iterator[Finding]:
     E,
     "Ansøgningen beder ikke DEB om noget",
     "The application asks DEB for nothing",
-    params=("grants.innovation.deb_sources",),
+    params=("grants.innovation.deb_sources", "grants.basis.deb_sources"),
 )
 def nothing_requested(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: reports an application whose DEB request (Regionalfonden plus Decentrale
-    erhvervsfremmemidler, all years) is 0.
+    """What it does: reports an application whose DEB request (all years) is 0: nothing is
+    requested from the sources that count as a request to the board
+    ({grants.innovation.deb_sources} for an innovation grant; {grants.basis.deb_sources} for a
+    basis grant).
 
-    Why: an application to Danmarks Erhvervsfremmebestyrelse must ask it for money; a request
-    of 0 usually means the financing rows use a source name the checker did not expect, or the
-    amounts are in another sheet.
+    Why: an application to {authority} must ask it for money; a request of 0 usually means the
+    financing rows use a source name the checker did not expect, or the amounts are in another
+    sheet.
 
-    Fix: enter the amounts requested from Regionalfonden and/or Decentrale
-    erhvervsfremmemidler in Finansiering.
+    Fix: enter the amounts requested from those sources in Finansiering.
 
     På dansk:
-    Hvad den gør: melder en ansøgning, hvor det beløb, der søges hos DEB (Regionalfonden plus
-    Decentrale erhvervsfremmemidler, alle år), er 0.
+    Hvad den gør: melder en ansøgning, hvor det beløb, der søges hos DEB (alle år), er 0: der
+    søges intet fra de kilder, der tæller som ansøgning til bestyrelsen
+    ({grants.innovation.deb_sources} ved en innovationsbevilling; {grants.basis.deb_sources} ved
+    en basisbevilling).
 
-    Hvorfor: en ansøgning til Danmarks Erhvervsfremmebestyrelse skal søge bestyrelsen om penge; et
-    ansøgt beløb på 0 betyder som regel, at finansieringsrækkerne bruger et kildenavn, som
-    kontrollen ikke forventede, eller at beløbene står i et andet ark.
+    Hvorfor: en ansøgning til {authority} skal søge bestyrelsen om penge; et ansøgt beløb på 0
+    betyder som regel, at finansieringsrækkerne bruger et kildenavn, som kontrollen ikke
+    forventede, eller at beløbene står i et andet ark.
 
-    Sådan retter du: indtast de beløb, der søges fra Regionalfonden og/eller Decentrale
-    erhvervsfremmemidler, i Finansiering.
+    Sådan retter du: indtast de beløb, der søges fra de kilder, i Finansiering.
     """
-    request = deb_request(app, ctx.call)
-    if request is None or app.financing is None or request != 0:
+    grant, request = grant_of(app, ctx.call), deb_request(app, ctx.call)
+    if grant is None or request is None or app.financing is None or request != 0:
         return
+    names = [source_name(s) for s in grant.deb_sources]
     yield nothing_requested.finding(
         app.financing.area_of(app.financing.lines),
-        "Ansøgningen beder ikke DEB om noget: Regionalfonden og decentrale erhvervsfremmemidler "
-        "er 0 kr.",
-        "The application asks DEB for nothing: Regionalfonden and decentral funds are 0 kr.",
+        f"Ansøgningen beder ikke DEB om noget: {joined(names, 'da')} er 0 kr.",
+        f"The application asks DEB for nothing: {joined(names, 'en')} "
+        f"{'is' if len(names) == 1 else 'are'} 0 kr.",
         found=request,
     )
+
+
+FAMILY = (innovation_cap, basis_cap, pool, nothing_requested)

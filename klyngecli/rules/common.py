@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_DOWN, Decimal
 
 from klyngecli.callspec import Call, Grant
-from klyngecli.model import Application, Line, Table, total
+from klyngecli.model import Application, GrantType, Line, Source, Table, total
+from klyngecli.reader.labels import SOURCE_LABELS
 
 ORE = Decimal("0.01")
+
+# A grant type in a message: (da, en with its article).
+GRANT_NAMES = {
+    GrantType.INNOVATION: ("innovationsbevilling", "an innovation grant"),
+    GrantType.BASIS: ("basisbevilling", "a basis grant"),
+}
 
 
 def grant_of(app: Application, call: Call) -> Grant | None:
@@ -40,5 +48,17 @@ def floor_ore(amount: Decimal) -> Decimal:
 
 
 def exceeds(found: Decimal, allowed: Decimal, call: Call) -> bool:
-    """Two sums differ by more than the call's tolerance (1 kr.)."""
+    """Two sums differ by more than the call's tolerance (`tolerance_kr`)."""
     return abs(found - allowed) > call.tolerance_kr.value
+
+
+def source_name(source: str) -> str:
+    """A financing source by the name the workbook template uses for it."""
+    return SOURCE_LABELS[Source(source)][0]
+
+
+def joined(items: Sequence[str], lang: str) -> str:
+    """`A`, `A og B`, `A, B og C` (da) / `A and B` (en)."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {'og' if lang == 'da' else 'and'} {items[-1]}"

@@ -82,11 +82,11 @@ def stated_total(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: a total that does not add up means the applicant and the caseworker read different
     budgets; the checker always computes from the parts.
 
-    Example: 2025-2028 hold 100.000 kr. each and `I alt` says 390.000 kr.: KL101, the fix is to
-    change it to 400.000 kr.
+    Example: four year columns hold 120.000 kr. each and `I alt` says 470.000 kr.: KL101, the fix
+    is to change it to 480.000 kr.
 
     Fix: correct the total (or the part that is wrong). Differences up to the tolerance
-    (1 kr.) are rounding and pass.
+    ({tolerance_kr}) are rounding and pass.
 
     På dansk:
     Hvad den gør: sammenholder hver angivet total med summen af dens dele: kolonnen `I alt` i hver
@@ -96,11 +96,11 @@ def stated_total(app: Application, ctx: Context) -> Iterator[Finding]:
     Hvorfor: en total, der ikke stemmer, betyder, at ansøgeren og sagsbehandleren læser to
     forskellige budgetter; kontrollen regner altid ud fra delene.
 
-    Eksempel: 2025-2028 har hver 100.000 kr., og `I alt` siger 390.000 kr.: KL101, og rettelsen er
-    at ændre totalen til 400.000 kr.
+    Eksempel: fire årskolonner har hver 120.000 kr., og `I alt` siger 470.000 kr.: KL101, og
+    rettelsen er at ændre totalen til 480.000 kr.
 
     Sådan retter du: ret totalen (eller den del, der er forkert). Forskelle op til tolerancen
-    (1 kr.) er afrunding og godkendes.
+    ({tolerance_kr}) er afrunding og godkendes.
     """
     for table in (app.budget, app.financing):
         if table is None:
@@ -138,7 +138,7 @@ def balance(app: Application, ctx: Context) -> Iterator[Finding]:
     Example: costs 20.000.000 kr., financing 19.500.000 kr.: KL102, 500.000 kr. is missing.
 
     Fix: add the missing financing, or reduce the costs or the financing, so that they are
-    equal (differences up to 1 kr. pass).
+    equal (differences up to {tolerance_kr} pass).
 
     På dansk:
     Hvad den gør: sammenholder de samlede omkostninger (alle rækker i Budget, alle år) med den
@@ -151,7 +151,7 @@ def balance(app: Application, ctx: Context) -> Iterator[Finding]:
     500.000 kr.
 
     Sådan retter du: tilføj den manglende finansiering, eller nedsæt omkostningerne eller
-    finansieringen, så de er lige store (forskelle op til 1 kr. godkendes).
+    finansieringen, så de er lige store (forskelle op til {tolerance_kr} godkendes).
     """
     if app.budget is None or app.financing is None:
         return
@@ -189,8 +189,8 @@ def yearly_balance(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: when costs and financing balance over the whole period (no KL102), compares
     them year by year.
 
-    Why: money requested for one year pays that year's costs; a surplus in 2025 and a deficit
-    in 2026 is usually a row typed in the wrong column.
+    Why: money requested for one year pays that year's costs; a surplus in one year and a
+    deficit in the next is usually a row typed in the wrong column.
 
     Fix: move the amounts to the year they belong to.
 
@@ -198,8 +198,8 @@ def yearly_balance(app: Application, ctx: Context) -> Iterator[Finding]:
     Hvad den gør: sammenholder omkostninger og finansiering år for år, når de balancerer over hele
     perioden (ingen KL102).
 
-    Hvorfor: penge, der søges til et år, betaler det års omkostninger; et overskud i 2025 og et
-    underskud i 2026 skyldes som regel en række, der er skrevet i den forkerte kolonne.
+    Hvorfor: penge, der søges til et år, betaler det års omkostninger; et overskud i ét år og et
+    underskud i det næste skyldes som regel en række, der er skrevet i den forkerte kolonne.
 
     Sådan retter du: flyt beløbene til det år, de hører til.
     """
@@ -243,7 +243,8 @@ def outside_period(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: costs outside the project period are not eligible, and financing there finances
     nothing.
 
-    Example: the project runs 2025-2027 and Løn has 300.000 kr. in 2028: KL104 on that cell.
+    Example: the project ends in its third year and Løn has 300.000 kr. in the fourth year's
+    column: KL104 on that cell.
 
     Fix: move the amount into the project period, or change the project period.
 
@@ -254,7 +255,8 @@ def outside_period(app: Application, ctx: Context) -> Iterator[Finding]:
     Hvorfor: omkostninger uden for projektperioden er ikke støtteberettigede, og finansiering dér
     finansierer ingenting.
 
-    Eksempel: projektet løber 2025-2027, og Løn har 300.000 kr. i 2028: KL104 på den celle.
+    Eksempel: projektet slutter i sit tredje år, og Løn har 300.000 kr. i det fjerde års kolonne:
+    KL104 på den celle.
 
     Sådan retter du: flyt beløbet ind i projektperioden, eller ret projektperioden.
     """
@@ -302,7 +304,7 @@ def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
     collaboration; the two must be the same money.
 
     Fix: make the cost line equal to the collaborations' Tilskud plus Overhead (differences up
-    to 1 kr. pass).
+    to {tolerance_kr} pass).
 
     På dansk:
     Hvad den gør: ved en innovationsbevilling sammenholder den budgetposten
@@ -313,7 +315,7 @@ def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
     én gang pr. samarbejde; det skal være de samme penge.
 
     Sådan retter du: gør omkostningsposten lig med samarbejdernes Tilskud plus Overhead (forskelle
-    op til 1 kr. godkendes).
+    op til {tolerance_kr} godkendes).
     """
     grant = grant_of(app, ctx.call)
     if grant is None or not grant.requires_collaborations or app.budget is None:
@@ -357,20 +359,21 @@ def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
     params=("unit_sanity_min_kr", "unit_sanity_max_kr"),
 )
 def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: warns when the total costs are under 100.000 while the amounts are in unit
-    kr., or over 1.000.000.000 kr. (both limits are parameters of the call).
+    """What it does: warns when the total costs are under {unit_sanity_min_kr} while the amounts
+    are in unit kr., or over {unit_sanity_max_kr} (both limits are parameters of the call).
 
-    Why: a cluster budget is millions of kroner; a budget of 23.500 "kr." was almost certainly
+    Why: a cluster budget is millions of kroner; a budget of 18.500 "kr." was almost certainly
     typed in 1.000 kr.
 
     Fix: set `Enhed` on the Ansøger sheet to the unit the amounts are typed in (`1.000 kr.`,
     `mio. kr.`), or a unit in the year headers (`2025 (t.kr.)`).
 
     På dansk:
-    Hvad den gør: advarer, når de samlede omkostninger er under 100.000, mens beløbene står i
-    enheden kr., eller over 1.000.000.000 kr. (begge grænser er parametre i opslaget).
+    Hvad den gør: advarer, når de samlede omkostninger er under {unit_sanity_min_kr}, mens
+    beløbene står i enheden kr., eller over {unit_sanity_max_kr} (begge grænser er parametre i
+    opslaget).
 
-    Hvorfor: et klyngebudget er på millioner af kroner; et budget på 23.500 "kr." er næsten helt
+    Hvorfor: et klyngebudget er på millioner af kroner; et budget på 18.500 "kr." er næsten helt
     sikkert skrevet i 1.000 kr.
 
     Sådan retter du: sæt `Enhed` på arket Ansøger til den enhed, beløbene er skrevet i
@@ -401,3 +404,6 @@ def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
             found=costs,
             limit=high,
         )
+
+
+FAMILY = (stated_total, balance, yearly_balance, outside_period, sme_grant_line, wrong_unit)

@@ -29,12 +29,13 @@ submitted twice: the same values read (not the same bytes, so an .xlsx and its .
 the same); the later file in path order names the earlier one. A duplicate counts once in the
 applicant's sum.
 
-Why: the call: "Hver ansøger kan maksimalt søge om 23 mio. kr. til innovationsbevillinger"
-(13 mio. kr. to basis grants): the cap is per applicant, not per application, so splitting one
-request over several applications does not raise it.
+Why: the call caps what each applicant may request at {grants.innovation.cap} for innovation
+grants and {grants.basis.cap} for basis grants: the cap is per applicant, not per application,
+so splitting one request over several applications does not raise it.
 
-Example: CVR 12345678 sends two innovation applications of 15.000.000 kr. each: 30.000.000 kr.
-against the 23.000.000 kr. cap, KL204 on both, reduce by 7.000.000 kr. in total.
+Example: CVR 12345678 sends two innovation applications whose DEB requests add up to
+1.000.000 kr. more than {grants.innovation.cap}: KL204 on both, reduce by 1.000.000 kr. in
+total.
 
 Fix: withdraw the duplicate, or reduce the applications' DEB requests so that their sum is at
 most the cap.
@@ -47,12 +48,12 @@ fundet med de andre filer og den samlede ansøgning. Den finder også samme ans�
 gange: de samme værdier læst (ikke de samme bytes, så en .xlsx og den samme gemt som .ods er ens);
 den senere fil i stiorden nævner den første. En dublet tæller kun én gang i ansøgerens sum.
 
-Hvorfor: opslaget: "Hver ansøger kan maksimalt søge om 23 mio. kr. til innovationsbevillinger"
-(13 mio. kr. til basisbevillinger): loftet gælder pr. ansøger, ikke pr. ansøgning, så et beløb
-delt over flere ansøgninger hæver det ikke.
+Hvorfor: opslaget sætter loftet for, hvad hver ansøger kan søge, til {grants.innovation.cap}
+til innovationsbevillinger og {grants.basis.cap} til basisbevillinger: loftet gælder pr.
+ansøger, ikke pr. ansøgning, så et beløb delt over flere ansøgninger hæver det ikke.
 
-Eksempel: CVR 12345678 sender to innovationsansøgninger på hver 15.000.000 kr.: 30.000.000 kr.
-mod loftet på 23.000.000 kr., KL204 på begge, nedsæt med i alt 7.000.000 kr.
+Eksempel: CVR 12345678 sender to innovationsansøgninger, hvis DEB-beløb tilsammen er
+1.000.000 kr. over {grants.innovation.cap}: KL204 på begge, nedsæt med i alt 1.000.000 kr.
 
 Sådan retter du: træk dubletten tilbage, eller nedsæt ansøgningernes DEB-beløb, så summen højst
 er loftet.""",

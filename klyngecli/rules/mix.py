@@ -6,15 +6,17 @@ from collections.abc import Iterator
 
 from klyngecli.findings import Finding, Fix, Severity, kr, pct, share_over
 from klyngecli.model import Application, Category, Source
-from klyngecli.reader.labels import SOURCE_LABELS
 from klyngecli.rules import Context, rule
-from klyngecli.rules.common import first_line, floor_ore, grant_of
+from klyngecli.rules.common import (
+    GRANT_NAMES,
+    first_line,
+    floor_ore,
+    grant_of,
+    joined,
+    source_name,
+)
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-
-def _name(source: str) -> str:
-    return SOURCE_LABELS[Source(source)][0]
 
 
 @rule(
@@ -22,46 +24,50 @@ def _name(source: str) -> str:
     E,
     "Innovation: decentrale midler uden Regionalfondsmidler",
     "Innovation: decentral funds without Regionalfond funds",
-    params=("grants.innovation.not_alone",),
+    params=("grants.innovation.not_alone", "grants.innovation.deb_sources"),
 )
 def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: for an innovation grant, reports decentral funds requested when no
-    Regionalfond funds are requested.
+    """What it does: for an innovation grant, reports money requested from
+    {grants.innovation.not_alone} when it is the only one of the sources that count as a DEB
+    request ({grants.innovation.deb_sources}) with money requested.
 
-    Why: the call: "det er muligt at ansøge Regionalfondsmidler uden samtidig at ansøge om
-    decentrale erhvervsfremmemidler, men der kan ikke ansøges decentrale erhvervsfremmemidler
-    alene."
+    Why: the call: {grants.innovation.not_alone} may not be requested alone for an innovation
+    grant; the other DEB sources may be requested without it.
 
-    Fix: finance part of the project with Regionalfonden, or apply for a basis grant.
+    Fix: finance part of the project from another DEB source, or apply for a basis grant.
 
     På dansk:
-    Hvad den gør: ved en innovationsbevilling melder den, når der søges decentrale midler, uden at
-    der søges Regionalfondsmidler.
+    Hvad den gør: ved en innovationsbevilling melder den, når der søges penge fra
+    {grants.innovation.not_alone}, og det er den eneste af de kilder, der tæller som ansøgning til
+    DEB ({grants.innovation.deb_sources}), der søges penge fra.
 
-    Hvorfor: opslaget: "det er muligt at ansøge Regionalfondsmidler uden samtidig at ansøge om
-    decentrale erhvervsfremmemidler, men der kan ikke ansøges decentrale erhvervsfremmemidler
-    alene."
+    Hvorfor: opslaget: der kan ikke søges {grants.innovation.not_alone} alene til en
+    innovationsbevilling; de andre DEB-kilder kan søges uden.
 
-    Sådan retter du: finansiér en del af projektet med midler fra Regionalfonden, eller søg en
+    Sådan retter du: finansiér en del af projektet fra en anden DEB-kilde, eller søg en
     basisbevilling.
     """
     grant = grant_of(app, ctx.call)
     financing = app.financing
     if grant is None or financing is None:
         return
-    others = [financing.sum_of(s) for s in grant.deb_sources if s not in grant.not_alone]
+    other_sources = [s for s in grant.deb_sources if s not in grant.not_alone]
+    others = [financing.sum_of(s) for s in other_sources]
     if any(other is None or other != 0 for other in others):
         return  # another DEB source is requested (or cannot be known): nothing is alone
+    kind_da, kind_en = GRANT_NAMES[app.grant] if app.grant else ("bevilling", "a grant")
+    without = [source_name(s) for s in other_sources]
     for source in grant.not_alone:
         alone = financing.sum_of(source)
         line = first_line(financing, source)
+        name = source_name(source)
         if alone is not None and line is not None and alone > 0:
             yield decentral_alone.finding(
                 line.label.ref,
-                f"Der søges {kr(alone)} {_name(source)} uden Regionalfondsmidler: decentrale "
-                "midler kan ikke søges alene til en innovationsbevilling",
-                f"{kr(alone)} of {_name(source)} is requested without Regionalfond funds: "
-                "decentral funds may not be requested alone for an innovation grant",
+                f"Der søges {kr(alone)} fra {name} uden {joined(without, 'da')}: {name} kan ikke "
+                f"søges alene til en {kind_da}",
+                f"{kr(alone)} is requested from {name} without {joined(without, 'en')}: {name} "
+                f"may not be requested alone for {kind_en}",
                 found=alone,
                 limit=0,
             )
@@ -76,22 +82,22 @@ def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
 )
 def basis_regionalfond(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for a basis grant, reports any financing from a source the grant type does
-    not allow (Regionalfonden).
+    not allow ({grants.basis.forbidden}).
 
-    Why: ERST's announcement of 15 May 2024: the basis grants are financed by decentral funds
-    only.
+    Why: Erhvervsstyrelsen's announcement of the call: the basis grants may not be financed by
+    {grants.basis.forbidden}.
 
-    Fix: finance the basis activities with Decentrale erhvervsfremmemidler (and
+    Fix: finance the basis activities from the sources a basis grant allows (and
     co-financing), or apply for an innovation grant.
 
     På dansk:
     Hvad den gør: ved en basisbevilling melder den al finansiering fra en kilde, som
-    bevillingstypen ikke tillader (Regionalfonden).
+    bevillingstypen ikke tillader ({grants.basis.forbidden}).
 
-    Hvorfor: Erhvervsstyrelsens annoncering af 15. maj 2024: basisbevillingerne finansieres
-    udelukkende af decentrale midler.
+    Hvorfor: Erhvervsstyrelsens annoncering af opslaget: basisbevillingerne kan ikke finansieres
+    af {grants.basis.forbidden}.
 
-    Sådan retter du: finansiér basisaktiviteterne med Decentrale erhvervsfremmemidler (og
+    Sådan retter du: finansiér basisaktiviteterne fra de kilder, en basisbevilling tillader (og
     medfinansiering), eller søg en innovationsbevilling.
     """
     grant = grant_of(app, ctx.call)
@@ -103,19 +109,20 @@ def basis_regionalfond(app: Application, ctx: Context) -> Iterator[Finding]:
         line = first_line(financing, source)
         if requested is None or line is None or requested <= 0:
             continue
+        name = source_name(source)
         yield basis_regionalfond.finding(
             line.label.ref,
-            f"En basisbevilling finansieres kun af decentrale midler, men der søges "
-            f"{kr(requested)} fra {_name(source)}",
-            f"A basis grant is financed by decentral funds only, but {kr(requested)} is "
-            f"requested from {_name(source)}",
+            f"Der søges {kr(requested)} fra {name}, men en basisbevilling kan ikke finansieres "
+            f"af {name}",
+            f"{kr(requested)} is requested from {name}, but a basis grant may not be financed "
+            f"by {name}",
             found=requested,
             limit=0,
             fix=Fix.of(
                 amount=requested,
                 target=0,
-                da=f"fjern {kr(requested)} fra {_name(source)}",
-                en=f"remove {kr(requested)} from {_name(source)}",
+                da=f"fjern {kr(requested)} fra {name}",
+                en=f"remove {kr(requested)} from {name}",
             ),
         )
 
@@ -163,29 +170,32 @@ def no_private_cash(app: Application, ctx: Context) -> Iterator[Finding]:
     params=("indirect_ceiling",),
 )
 def indirect_costs(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: compares the indirect costs (all years) with 15 % of the staff costs (Løn,
-    all years): the totals over the whole period, not year by year.
+    """What it does: compares the indirect costs (all years) with {indirect_ceiling} of the staff
+    costs (Løn, all years): the totals over the whole period, not year by year.
 
     Why: the EU/ERST eligibility guidance for the 2021-2027 funds sets the flat rate for office
-    and administration at 15 % of eligible direct staff costs; more is not covered.
+    and administration at {indirect_ceiling} of eligible direct staff costs; more is not
+    covered.
 
-    Example: Løn 4.000.000 kr., Indirekte omkostninger 700.000 kr. (17,5 %): reduce by
-    100.000 kr. to 600.000 kr.
+    Example: Løn 4.000.000 kr. and indirect costs 80.000 kr. above {indirect_ceiling} of it:
+    KL304, reduce them by 80.000 kr. (the message gives the largest allowed amount).
 
-    Fix: reduce the indirect costs to 15 % of the staff costs.
+    Fix: reduce the indirect costs to {indirect_ceiling} of the staff costs.
 
     På dansk:
-    Hvad den gør: sammenholder de indirekte omkostninger (alle år) med 15 % af lønomkostningerne
-    (Løn, alle år): totalerne for hele perioden, ikke år for år.
+    Hvad den gør: sammenholder de indirekte omkostninger (alle år) med {indirect_ceiling} af
+    lønomkostningerne (Løn, alle år): totalerne for hele perioden, ikke år for år.
 
     Hvorfor: EU's og Erhvervsstyrelsens vejledning om støtteberettigelse for fondene 2021-2027
-    fastsætter standardsatsen for kontor og administration til 15 % af de støtteberettigede direkte
-    lønomkostninger; mere dækkes ikke.
+    fastsætter standardsatsen for kontor og administration til {indirect_ceiling} af de
+    støtteberettigede direkte lønomkostninger; mere dækkes ikke.
 
-    Eksempel: Løn 4.000.000 kr., Indirekte omkostninger 700.000 kr. (17,5 %): nedsæt med
-    100.000 kr. til 600.000 kr.
+    Eksempel: Løn 4.000.000 kr. og indirekte omkostninger, der er 80.000 kr. over
+    {indirect_ceiling} af den: KL304, nedsæt dem med 80.000 kr. (meddelelsen angiver det største
+    tilladte beløb).
 
-    Sådan retter du: nedsæt de indirekte omkostninger til 15 % af lønomkostningerne.
+    Sådan retter du: nedsæt de indirekte omkostninger til {indirect_ceiling} af
+    lønomkostningerne.
     """
     budget = app.budget
     if budget is None:
@@ -216,3 +226,6 @@ def indirect_costs(app: Application, ctx: Context) -> Iterator[Finding]:
             en=f"reduce indirect costs by {kr(cut)} to {kr(allowed)}",
         ),
     )
+
+
+FAMILY = (decentral_alone, basis_regionalfond, no_private_cash, indirect_costs)

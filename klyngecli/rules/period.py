@@ -23,7 +23,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def local(moment: datetime, ctx: Context) -> str:
-    """A moment as Copenhagen local time (the call's zone), to the second."""
+    """A moment in the call's local time (its zone), to the second."""
     return moment.astimezone(ctx.call.zone).strftime("%d-%m-%Y %H:%M:%S")
 
 
@@ -49,25 +49,24 @@ def _submission(app: Application, ctx: Context) -> tuple[datetime, CellRef | str
 )
 def late(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: compares the submission time (`--submitted-at`, else `Indsendt` on the
-    Ansøger sheet) with the deadline, 13 August 2024 12:00 Copenhagen time. 12:00:00 is on
-    time, 12:00:01 is late. A time without an offset is Copenhagen time; one with an offset or
-    `Z` keeps it (10:00:01Z is 12:00:01 in Copenhagen in summer).
+    Ansøger sheet) with the deadline, {deadline} in the call's time zone ({timezone}). The
+    deadline itself is on time, one second later is late. A time without an offset is the
+    call's local time; one with an offset or `Z` keeps it and is compared as the same instant.
 
-    Why: the call: "Frem til den 13. august 2024 kl. 12.00 har Danmarks
-    Erhvervsfremmebestyrelse åbent for ansøgninger". A late application is not assessed.
+    Why: the call ({title}): {authority} accepts applications until {deadline}. A late
+    application is not assessed.
 
     Fix: none after the fact; for the next call, submit before the deadline.
 
     På dansk:
     Hvad den gør: sammenholder indsendelsestidspunktet (`--submitted-at`, ellers `Indsendt` på
-    arket Ansøger) med ansøgningsfristen, 13. august 2024 kl. 12.00 dansk tid. 12:00:00 er
-    rettidigt, 12:00:01 er for sent. Et tidspunkt uden UTC-forskydning regnes som dansk tid; et
-    tidspunkt med forskydning eller `Z` beholder sin egen (10:00:01Z er 12:00:01 i København om
-    sommeren).
+    arket Ansøger) med ansøgningsfristen, {deadline} i opslagets tidszone ({timezone}). Selve
+    fristen er rettidig, ét sekund senere er for sent. Et tidspunkt uden UTC-forskydning regnes i
+    opslagets lokale tid; et tidspunkt med forskydning eller `Z` beholder sin egen og sammenlignes
+    som det samme øjeblik.
 
-    Hvorfor: opslaget: "Frem til den 13. august 2024 kl. 12.00 har Danmarks
-    Erhvervsfremmebestyrelse åbent for ansøgninger". En ansøgning, der kommer for sent, bliver ikke
-    vurderet.
+    Hvorfor: opslaget ({title}): {authority} modtager ansøgninger frem til {deadline}. En
+    ansøgning, der kommer for sent, bliver ikke vurderet.
 
     Sådan retter du: det kan ikke rettes bagefter; indsend inden fristen ved næste opslag.
     """
@@ -115,21 +114,21 @@ def _span(delta: timedelta, lang: str) -> str:
     E,
     "Indsendt før ansøgningsperioden",
     "Submitted before the application period",
-    params=("opens", "timezone"),
+    params=("opens", "deadline", "timezone"),
 )
 def early(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: reports a submission time before the application period opened
-    (15 May 2024 00:00 Copenhagen time).
+    ({opens}, {timezone}).
 
-    Why: the call: "Ansøgningsperiode: Den 15. maj 2024 til 13. august 2024 kl. 12.00".
+    Why: the call's application period runs from {opens} to {deadline}.
 
     Fix: check the `Indsendt` date: it is usually a typing error.
 
     På dansk:
     Hvad den gør: melder et indsendelsestidspunkt, der ligger før ansøgningsperioden åbnede
-    (15. maj 2024 kl. 00.00 dansk tid).
+    ({opens}, {timezone}).
 
-    Hvorfor: opslaget: "Ansøgningsperiode: Den 15. maj 2024 til 13. august 2024 kl. 12.00".
+    Hvorfor: opslagets ansøgningsperiode løber fra {opens} til {deadline}.
 
     Sådan retter du: kontrollér datoen i `Indsendt`: det er som regel en tastefejl.
     """
@@ -163,24 +162,24 @@ def _period(app: Application) -> tuple[Value[date], Value[date]] | None:
     params=("max_project_months",),
 )
 def too_long(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: reports a project whose end date is on or after the start date plus 48
-    months: 2025-01-01 – 2028-12-31 is exactly 48 months and passes, 2025-01-01 – 2029-01-01
-    does not.
+    """What it does: reports a project whose end date is on or after the start date plus
+    {max_project_months} months: ending the day before that date is exactly
+    {max_project_months} months and passes, ending on it does not.
 
-    Why: the call: "Projektperiode: Op til fire år."
+    Why: the call allows a project period of up to {max_project_months} months.
 
-    Fix: end the project no later than the day before the start date plus 48 months (the
-    message gives the date).
+    Fix: end the project no later than the day before the start date plus
+    {max_project_months} months (the message gives the date).
 
     På dansk:
     Hvad den gør: melder et projekt, hvis slutdato ligger på eller efter startdatoen plus
-    48 måneder: 2025-01-01 – 2028-12-31 er præcis 48 måneder og godkendes, 2025-01-01 – 2029-01-01
-    godkendes ikke.
+    {max_project_months} måneder: at slutte dagen før den dato er præcis {max_project_months}
+    måneder og godkendes, at slutte på selve datoen godkendes ikke.
 
-    Hvorfor: opslaget: "Projektperiode: Op til fire år."
+    Hvorfor: opslaget tillader en projektperiode på op til {max_project_months} måneder.
 
-    Sådan retter du: lad projektet slutte senest dagen før startdatoen plus 48 måneder (meddelelsen
-    angiver datoen).
+    Sådan retter du: lad projektet slutte senest dagen før startdatoen plus
+    {max_project_months} måneder (meddelelsen angiver datoen).
     """
     period = _period(app)
     if period is None:
@@ -216,19 +215,17 @@ def too_long(app: Application, ctx: Context) -> Iterator[Finding]:
 )
 def outside_programme(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: reports a project that starts before or ends after the programme period,
-    2025-01-01 – 2028-12-31; the finding points at the date that lies outside.
+    {programme_start} – {programme_end}; the finding points at the date that lies outside.
 
-    Why: the call finances "Det danske klyngeprogram 2025-2028"; activities outside it are not
-    covered.
+    Why: the call finances "{title}"; activities outside it are not covered.
 
     Fix: move the project start or end into the programme period.
 
     På dansk:
     Hvad den gør: melder et projekt, der starter før eller slutter efter programperioden,
-    2025-01-01 – 2028-12-31; fundet peger på den dato, der ligger uden for.
+    {programme_start} – {programme_end}; fundet peger på den dato, der ligger uden for.
 
-    Hvorfor: opslaget finansierer "Det danske klyngeprogram 2025-2028"; aktiviteter uden for
-    programmet er ikke dækket.
+    Hvorfor: opslaget finansierer "{title}"; aktiviteter uden for programmet er ikke dækket.
 
     Sådan retter du: flyt projektets start eller slut ind i programperioden.
     """
@@ -334,3 +331,6 @@ def submission_unknown(app: Application, ctx: Context) -> Iterator[Finding]:
         f"The submission time is unknown, so the deadline was not checked; {en}",
         limit=deadline,
     )
+
+
+FAMILY = (late, early, too_long, outside_programme, ends_before_start, submission_unknown)

@@ -23,29 +23,30 @@ def _who_en(c: Collaboration) -> str:
 
 @rule("KL401", E, "SMV-tilskud over loftet", "SME grant above the ceiling", params=("sme_ceiling",))
 def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: for each collaboration, compares `Tilskud` with 70 % of the SME's R&D
-    activity costs (`FoU-omkostninger`). `Overhead` is paid on top and is not counted. Exactly
-    70 % passes: amounts are compared exactly, in kroner and øre.
+    """What it does: for each collaboration, compares `Tilskud` with {sme_ceiling} of the SME's
+    R&D activity costs (`FoU-omkostninger`). `Overhead` is paid on top and is not counted.
+    Exactly {sme_ceiling} passes: amounts are compared exactly, in kroner and øre.
 
-    Why: DFIR's brief on the programme: the clusters may finance up to 70 % of an SME's R&D
-    activity costs, plus administrative overhead.
+    Why: DFIR's brief on the programme: the clusters may finance up to {sme_ceiling} of an SME's
+    R&D activity costs, plus administrative overhead.
 
-    Example: FoU-omkostninger 1.000.000 kr., Tilskud 745.000 kr. (74,5 %): KL401, reduce
-    Tilskud by 45.000 kr. to 700.000 kr.
+    Example: FoU-omkostninger 1.000.000 kr. and a Tilskud 45.000 kr. above {sme_ceiling} of
+    them: KL401, reduce Tilskud by 45.000 kr. (the message gives the largest allowed amount).
 
     Fix: reduce Tilskud to the largest allowed amount the message gives (and the cost line
     Tilskud til SMV-samarbejder with it), or raise the SME's own financing of its costs.
 
     På dansk:
-    Hvad den gør: sammenholder for hvert samarbejde `Tilskud` med 70 % af SMV'ens omkostninger til
-    FoU-aktiviteter (`FoU-omkostninger`). `Overhead` betales oveni og tælles ikke med. Præcis 70 %
-    godkendes: beløbene sammenlignes præcist, i kroner og øre.
+    Hvad den gør: sammenholder for hvert samarbejde `Tilskud` med {sme_ceiling} af SMV'ens
+    omkostninger til FoU-aktiviteter (`FoU-omkostninger`). `Overhead` betales oveni og tælles
+    ikke med. Præcis {sme_ceiling} godkendes: beløbene sammenlignes præcist, i kroner og øre.
 
-    Hvorfor: DFIR's notat om programmet: klyngerne kan finansiere op til 70 % af en SMV's
-    omkostninger til FoU-aktiviteter samt et administrativt overhead.
+    Hvorfor: DFIR's notat om programmet: klyngerne kan finansiere op til {sme_ceiling} af en
+    SMV's omkostninger til FoU-aktiviteter samt et administrativt overhead.
 
-    Eksempel: FoU-omkostninger 1.000.000 kr., Tilskud 745.000 kr. (74,5 %): KL401, nedsæt Tilskud
-    med 45.000 kr. til 700.000 kr.
+    Eksempel: FoU-omkostninger 1.000.000 kr. og et Tilskud, der er 45.000 kr. over {sme_ceiling}
+    af dem: KL401, nedsæt Tilskud med 45.000 kr. (meddelelsen angiver det største tilladte
+    beløb).
 
     Sådan retter du: nedsæt Tilskud til det største tilladte beløb, som meddelelsen angiver (og
     omkostningsposten Tilskud til SMV-samarbejder tilsvarende), eller hæv SMV'ens egenfinansiering
@@ -127,18 +128,18 @@ def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
     params=("sme_max_employees", "sme_max_turnover_meur", "sme_max_balance_meur"),
 )
 def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: applies the EU SME definition to each partner: 250 or more employees, or
-    both a turnover above 50 mio. EUR and a balance sheet total above 43 mio. EUR, is not an
-    SME.
+    """What it does: applies the EU SME definition to each partner: {sme_max_employees} or more
+    employees, or both a turnover above {sme_max_turnover_meur} and a balance sheet total above
+    {sme_max_balance_meur}, is not an SME.
 
     Why: the programme finances SMEs' innovation; a large company's costs are not eligible.
 
     Fix: replace the partner with an SME, or correct the figures if they are wrong.
 
     På dansk:
-    Hvad den gør: anvender EU's SMV-definition på hver partner: en virksomhed med 250 ansatte eller
-    flere, eller med både en omsætning over 50 mio. EUR og en balance over 43 mio. EUR, er ikke en
-    SMV.
+    Hvad den gør: anvender EU's SMV-definition på hver partner: en virksomhed med
+    {sme_max_employees} ansatte eller flere, eller med både en omsætning over
+    {sme_max_turnover_meur} og en balance over {sme_max_balance_meur}, er ikke en SMV.
 
     Hvorfor: programmet finansierer SMV'ers innovation; en stor virksomheds omkostninger er ikke
     støtteberettigede.
@@ -171,15 +172,18 @@ def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
             and turnover > call.sme_max_turnover_meur.value
             and balance > call.sme_max_balance_meur.value
         ):
+            most_turnover, most_balance = (
+                call.sme_max_turnover_meur.value,
+                call.sme_max_balance_meur.value,
+            )
             yield not_sme.finding(
                 c.turnover_meur.ref,
                 f"{_who(c)} har en omsætning på {number(turnover, 'da')} mio. EUR og en balance "
-                f"på {number(balance, 'da')} "
-                f"mio. EUR (en SMV højst {call.sme_max_turnover_meur.value} eller "
-                f"{call.sme_max_balance_meur.value})",
+                f"på {number(balance, 'da')} mio. EUR (en SMV højst "
+                f"{number(most_turnover, 'da')} eller {number(most_balance, 'da')})",
                 f"{_who_en(c)} has a turnover of {number(turnover, 'en')} mio. EUR and a balance "
                 f"sheet total of {number(balance, 'en')} mio. EUR (an SME at most "
-                f"{call.sme_max_turnover_meur.value} or {call.sme_max_balance_meur.value})",
+                f"{number(most_turnover, 'en')} or {number(most_balance, 'en')})",
                 found=turnover,
                 limit=call.sme_max_turnover_meur.value,
             )
@@ -193,18 +197,18 @@ def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
     params=("sme_max_turnover_meur", "sme_max_balance_meur"),
 )
 def sme_unconfirmed(app: Application, ctx: Context) -> Iterator[Finding]:
-    """What it does: warns when a partner's turnover is above 50 mio. EUR and no balance sheet
-    total is given: by the EU definition it is an SME only if the balance is at most
-    43 mio. EUR.
+    """What it does: warns when a partner's turnover is above {sme_max_turnover_meur} and no
+    balance sheet total is given: by the EU definition it is an SME only if the balance is at
+    most {sme_max_balance_meur}.
 
     Why: the caseworker cannot confirm the partner's SME status.
 
     Fix: add the balance sheet total (Balance, mio. EUR).
 
     På dansk:
-    Hvad den gør: advarer, når en partners omsætning er over 50 mio. EUR, og der ikke er angivet
-    nogen balance: efter EU's definition er partneren kun en SMV, hvis balancen højst er
-    43 mio. EUR.
+    Hvad den gør: advarer, når en partners omsætning er over {sme_max_turnover_meur}, og der ikke
+    er angivet nogen balance: efter EU's definition er partneren kun en SMV, hvis balancen højst
+    er {sme_max_balance_meur}.
 
     Hvorfor: sagsbehandleren kan ikke bekræfte partnerens SMV-status.
 
@@ -224,10 +228,10 @@ def sme_unconfirmed(app: Application, ctx: Context) -> Iterator[Finding]:
             continue  # already not an SME (KL403)
         yield sme_unconfirmed.finding(
             c.turnover_meur.ref,
-            f"{_who(c)} har en omsætning over {call.sme_max_turnover_meur.value} mio. EUR og "
-            "ingen balance: angiv balancen, så SMV-status kan bekræftes",
-            f"{_who_en(c)} has a turnover above {call.sme_max_turnover_meur.value} mio. EUR and "
-            "no balance sheet total: give it so that the SME status can be confirmed",
+            f"{_who(c)} har en omsætning over {number(call.sme_max_turnover_meur.value, 'da')} "
+            "mio. EUR og ingen balance: angiv balancen, så SMV-status kan bekræftes",
+            f"{_who_en(c)} has a turnover above {number(call.sme_max_turnover_meur.value, 'en')} "
+            "mio. EUR and no balance sheet total: give it so that the SME status can be confirmed",
             found=turnover,
             limit=call.sme_max_turnover_meur.value,
         )
@@ -265,12 +269,18 @@ def partner_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("KL406", W, "Samme SMV i flere samarbejder", "The same SME in several collaborations")
+@rule(
+    "KL406",
+    W,
+    "Samme SMV i flere samarbejder",
+    "The same SME in several collaborations",
+    params=("sme_ceiling",),
+)
 def repeated_sme(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: warns when one CVR number appears in more than one collaboration; the
     finding stands on each later occurrence and names the first.
 
-    Why: the same SME twice is often a copied row, and its 70 % ceiling applies to its
+    Why: the same SME twice is often a copied row, and its {sme_ceiling} ceiling applies to its
     R&D costs in each collaboration separately.
 
     Fix: delete the copied row, or confirm that the SME has two separate projects.
@@ -279,8 +289,8 @@ def repeated_sme(app: Application, ctx: Context) -> Iterator[Finding]:
     Hvad den gør: advarer, når det samme CVR-nummer optræder i mere end ét samarbejde; fundet står
     ved hver senere forekomst og nævner den første.
 
-    Hvorfor: den samme SMV to gange er ofte en kopieret række, og loftet på 70 % gælder for SMV'ens
-    FoU-omkostninger i hvert samarbejde for sig.
+    Hvorfor: den samme SMV to gange er ofte en kopieret række, og loftet på {sme_ceiling} gælder
+    for SMV'ens FoU-omkostninger i hvert samarbejde for sig.
 
     Sådan retter du: slet den kopierede række, eller bekræft, at SMV'en har to separate projekter.
     """
@@ -303,3 +313,13 @@ def repeated_sme(app: Application, ctx: Context) -> Iterator[Finding]:
             f"CVR {cvr} also appears in {where} ({_who_en(first)})",
             found=cvr,
         )
+
+
+FAMILY = (
+    sme_ceiling,
+    no_collaborations,
+    not_sme,
+    sme_unconfirmed,
+    partner_cvr,
+    repeated_sme,
+)
