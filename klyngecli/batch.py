@@ -79,7 +79,7 @@ Checker = Callable[[Path, Options, str], FileResult]
 # --- The worker process ------------------------------------------------------------------------
 
 
-def _limit_memory(max_memory: int) -> None:
+def limit_memory(max_memory: int) -> None:
     try:
         import resource
     except ImportError:  # not on this platform (Windows): the watchdog still bounds time
@@ -119,7 +119,7 @@ def _work(conn: Connection, batch: BatchOptions, stderr: int) -> None:
     # A native reader's last words (Rust: "memory allocation of N bytes failed") go to a file
     # the parent reads when the worker dies, never to the user's terminal.
     os.dup2(stderr, 2)
-    _limit_memory(batch.max_memory)
+    limit_memory(batch.max_memory)
     max_memory = batch.max_memory
     while True:
         try:
@@ -236,7 +236,7 @@ class _Worker:
         self.stderr.close()
 
 
-def _context() -> Any:
+def process_context() -> Any:
     # fork: the worker starts with everything imported, in about a millisecond; the parent has
     # no threads (the progress bar is refreshed from the main loop), so forking is safe.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -366,7 +366,7 @@ def _schedule(
     progress: Progress | None,
 ) -> None:
     """Feed the tasks to at most `jobs` workers, collect results, replace lost workers."""
-    context = _context()
+    context = process_context()
     queue = deque(enumerate(tasks))
     workers: list[_Worker] = []
     done = 0

@@ -126,7 +126,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """klynge: checks grant application budget workbooks against the call's rules."""
@@ -253,7 +254,43 @@ def _write(report: Report, fmt: str, style: Style, output: str | None, lang: str
         atomic_write(Path(output), fill)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        fail(lang, f"kan ikke skrive {output}: {reason}", f"cannot write {output}: {reason}")
+        fail(
+            lang,
+            f"kan ikke skrive {output}: {reason}",
+            f"cannot write {output}: {reason}",
+        )
+
+
+def _prepare_annotation(folder: Path, sources: dict[str, Path], lang: str) -> None:
+    """--annotate DIR: created before the check; a DIR where a copy would replace an input is
+    a usage error."""
+    from klyngecli.writer.annotate import AnnotateError, prepare
+
+    try:
+        prepare(folder, sources)
+    except AnnotateError as exc:
+        fail(lang, exc.da, exc.en)
+
+
+def _annotate(
+    report: Report,
+    folder: Path,
+    sources: dict[str, Path],
+    batch: BatchOptions,
+    lang: str,
+) -> None:
+    """The annotated copies, after the report; a copy that fails is a line on standard error
+    and does not change the exit code."""
+    from klyngecli.writer.annotate import annotate
+
+    annotate(
+        report,
+        folder,
+        lang,
+        sources=sources,
+        timeout=batch.timeout,
+        max_memory=batch.max_memory,
+    )
 
 
 def _stdin_workbook(folder: Path, limit: int) -> Path:
@@ -268,7 +305,8 @@ def _stdin_workbook(folder: Path, limit: int) -> Path:
 @app.command()
 def check(
     paths: Annotated[
-        list[str], typer.Argument(help="Files, folders or globs to check; - is standard input.")
+        list[str],
+        typer.Argument(help="Files, folders or globs to check; - is standard input."),
     ],
     call_id: Annotated[
         str | None, typer.Option("--call", help="Call id or rules file (TOML).")
@@ -278,7 +316,8 @@ def check(
         typer.Option("--submitted-at", help="Submission time (ISO date-time) or 'now'."),
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="Report format: " + ", ".join(FORMATS) + ".")
+        str | None,
+        typer.Option("--format", help="Report format: " + ", ".join(FORMATS) + "."),
     ] = None,
     output: Annotated[
         str | None,
@@ -286,23 +325,27 @@ def check(
     ] = None,
     lang: Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")] = None,
     select: Annotated[
-        str | None, typer.Option("--select", help="Codes or prefixes to run (KL4,KL501).")
+        str | None,
+        typer.Option("--select", help="Codes or prefixes to run (KL4,KL501)."),
     ] = None,
     ignore: Annotated[
         str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
     ] = None,
     fail_on: Annotated[
-        FailOn | None, typer.Option("--fail-on", help="Findings that make the exit code 1.")
+        FailOn | None,
+        typer.Option("--fail-on", help="Findings that make the exit code 1."),
     ] = None,
     jobs: Annotated[
         int | None,
         typer.Option("-j", "--jobs", min=1, help="Files checked in parallel (default: CPUs)."),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option("--timeout", min=0.1, help="Seconds per file (default 60).")
+        float | None,
+        typer.Option("--timeout", min=0.1, help="Seconds per file (default 60)."),
     ] = None,
     max_memory: Annotated[
-        str | None, typer.Option("--max-memory", help="Memory per file, e.g. 2GiB (default).")
+        str | None,
+        typer.Option("--max-memory", help="Memory per file, e.g. 2GiB (default)."),
     ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
     annotate_dir: Annotated[
@@ -370,6 +413,9 @@ def check(
                         f"-o {output} er en af de filer, der kontrolleres; vælg et andet navn",
                         f"-o {output} is one of the files being checked; choose another name",
                     )
+        sources = {task.label: task.path for task in tasks}
+        if annotate_dir is not None:
+            _prepare_annotation(annotate_dir, sources, language)
         style = _style(language, output not in (None, "-"), quiet, verbose, statistics)
         show_progress = len(tasks) > 1 and not no_progress and not quiet and sys.stderr.isatty()
         bar = _ProgressBar(len(tasks), language) if show_progress else None
@@ -391,6 +437,8 @@ def check(
             bar.stop()
         try:
             _write(report, fmt_name, style, output, language)
+            if annotate_dir is not None:
+                _annotate(report, annotate_dir, sources, batch_options, language)
         finally:
             report.files.close() if isinstance(report.files, Spool) else None
     raise typer.Exit(exit_code(report, failing))
@@ -407,7 +455,12 @@ def _interrupted(report: Report, lang: str) -> None:
 
 
 def _tasks(
-    paths: list[str], config: Config, root: Path, scratch: Path, options: Options, lang: str
+    paths: list[str],
+    config: Config,
+    root: Path,
+    scratch: Path,
+    options: Options,
+    lang: str,
 ) -> tuple[list[Task], list[SkippedPath]]:
     """The files to check (standard input saved to `scratch`) and the paths skipped."""
     named = [p for p in paths if p != "-"]
@@ -418,7 +471,11 @@ def _tasks(
     try:
         selected = select_files(named) if named else None
     except PathError as exc:
-        fail(lang, f"filen eller mappen findes ikke: {exc}", f"no such file or folder: {exc}")
+        fail(
+            lang,
+            f"filen eller mappen findes ikke: {exc}",
+            f"no such file or folder: {exc}",
+        )
     skipped = [
         SkippedPath(path=str(p), reason=reason)
         for p, reason in (selected.skipped if selected else [])
@@ -448,7 +505,11 @@ def exit_code(report: Report, fail_on: FailOn) -> int:
         return 1
     threshold = Severity(fail_on.value).rank
     summary = report.summary
-    counts = {"error": summary.errors, "warning": summary.warnings, "info": summary.infos}
+    counts = {
+        "error": summary.errors,
+        "warning": summary.warnings,
+        "info": summary.infos,
+    }
     failing = any(n and Severity(name).rank >= threshold for name, n in counts.items())
     return 1 if failing else 0
 
@@ -479,12 +540,20 @@ def template(
             f"{out}: the template is an .xlsx workbook; name it NAME.xlsx",
         )
     if not out.parent.is_dir():
-        fail(language, f"mappen findes ikke: {out.parent}", f"no such folder: {out.parent}")
+        fail(
+            language,
+            f"mappen findes ikke: {out.parent}",
+            f"no such folder: {out.parent}",
+        )
     try:
         write_template(out, grant, call)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        fail(language, f"kan ikke skrive {out}: {reason}", f"cannot write {out}: {reason}")
+        fail(
+            language,
+            f"kan ikke skrive {out}: {reason}",
+            f"cannot write {out}: {reason}",
+        )
     typer.echo(f"Skabelon skrevet: {out}" if language == "da" else f"Template written: {out}")
 
 

@@ -19,17 +19,19 @@ class PathError(Exception):
     """A path on the command line names nothing."""
 
 
-# Why a path was not checked. The first four are a user's ordinary files; the others are paths
+# Why a path was not checked. The first five are a user's ordinary files; the others are paths
 # that may hide an application, so they make the exit code 1 like an unreadable file.
 SKIP_REASONS = (
     "lock-file",
     "hidden",
     "not-a-workbook",
+    "annotated-copy",
     "link-to-folder",
     "broken-link",
     "link-loop",
     "not-a-regular-file",
 )
+ANNOTATED_SUFFIXES = (".kontrol.xlsx",)
 UNREADABLE_SKIPS = frozenset({"broken-link", "link-loop", "not-a-regular-file"})
 
 
@@ -54,6 +56,8 @@ def _ordinary_skip(path: Path) -> str | None:
         return "hidden"
     if path.suffix.lower() not in SUPPORTED:
         return "not-a-workbook"
+    if path.name.lower().endswith(ANNOTATED_SUFFIXES):
+        return "annotated-copy"  # klynge's own --annotate output, in a folder being checked
     return None
 
 

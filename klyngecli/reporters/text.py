@@ -46,7 +46,11 @@ VERDICT_COLOUR = {
     Verdict.FAILED: "red",
     Verdict.UNREADABLE: "red",
 }
-SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+SEVERITY_STYLE = {
+    Severity.ERROR: "bold red",
+    Severity.WARNING: "yellow",
+    Severity.INFO: "cyan",
+}
 SOURCE_STYLE = ["blue", "magenta", "cyan", "green", "yellow", "bright_black", "white"]
 BAR_WIDTH = 30
 BARS = "█▓▒░"
@@ -55,7 +59,16 @@ TOP_CODES = 5
 # The report's own symbols on a stream that cannot encode them: one character for one, so
 # columns stay aligned; any other character the stream lacks (a Danish letter on ascii, Chinese
 # on cp1252) becomes `?`.
-ASCII_FALLBACK = {"█": "#", "▓": "=", "▒": "+", "░": "-", "×": "x", "·": "-", "–": "-", "…": "."}
+ASCII_FALLBACK = {
+    "█": "#",
+    "▓": "=",
+    "▒": "+",
+    "░": "-",
+    "×": "x",
+    "·": "-",
+    "–": "-",
+    "…": ".",
+}
 FRAME_CHARS = "┌─┬┐│├┼┤└┴┘"
 
 GRANT_NAMES = {"innovation": "Innovation", "basis": "Basis"}
@@ -120,9 +133,16 @@ WORDS: dict[str, dict[str, str]] = {
 # Why a path was skipped (report.SkippedPath.reason); an unknown key is shown as it is.
 SKIP_REASONS: dict[str, tuple[str, str]] = {
     "lock-file": ("Office-låsefil", "Office lock file"),
+    "annotated-copy": (
+        "kontrolkopi skrevet af klynge --annotate",
+        "copy written by klynge --annotate",
+    ),
     "hidden": ("skjult fil", "hidden file"),
     "not-a-workbook": ("ikke et regneark", "not a workbook"),
-    "link-to-folder": ("link til en mappe (følges ikke)", "link to a folder (not followed)"),
+    "link-to-folder": (
+        "link til en mappe (følges ikke)",
+        "link to a folder (not followed)",
+    ),
     "broken-link": ("brudt link", "broken link"),
     "link-loop": ("link i ring", "link loop"),
     "not-a-regular-file": ("ikke en almindelig fil", "not a regular file"),
@@ -275,7 +295,8 @@ def _figures(figures: Figures, style: Style) -> list[Text]:
             bar.append(BARS[i % len(BARS)] * cells, style=colour)
             legend.append("" if i == 0 else " · ")
             legend.append(
-                f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}", style=colour
+                f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}",
+                style=colour,
             )
         lines.append(bar)
         lines.append(Text(" " * 20).append_text(legend))
@@ -295,7 +316,10 @@ def finding_line(finding: Finding, style: Style) -> Text:
     """`KL401 error SMV-samarbejder!H7  Tilskud is 74.3 % ...`, as cli.md writes it: one line,
     codes and severities not translated, so the same grep works in both languages."""
     line = Text()
-    line.append(f"{finding.code} {finding.severity.value}", style=SEVERITY_STYLE[finding.severity])
+    line.append(
+        f"{finding.code} {finding.severity.value}",
+        style=SEVERITY_STYLE[finding.severity],
+    )
     line.append(" ")
     line.append(shown(finding.location) or "-", style="bold")
     line.append("  " + shown(finding.message(style.lang)))
