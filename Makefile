@@ -30,7 +30,9 @@ test: lint
 	@$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
+# The full benchmark (about 10-15 minutes); the bench extra brings frictionless and py-spy.
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 
 samples: install

@@ -21,13 +21,13 @@ import pickle
 import signal
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from klyngecli import __version__
 from klyngecli.engine import KL900, Options, check_file, sort_key
@@ -45,6 +45,9 @@ from klyngecli.report import (
 )
 from klyngecli.rules.crossfile import Facts, cross_file_findings, unique
 
+if TYPE_CHECKING:
+    from klyngecli.cache import ResultCache
+
 GIB = 1 << 30
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_MEMORY = 2 * GIB
@@ -57,6 +60,10 @@ class Task:
     path: Path
     label: str
     ignore: tuple[str, ...] = ()
+    change: str | None = None  # the result's mark: "new", "changed", "unchanged" (cache.py)
+    # False: checked for the cross-file rules (and, with summarise_unlisted, the summary) but
+    # not listed in the report (an unchanged file under --changed).
+    listed: bool = True
 
 
 @dataclass(frozen=True)
@@ -93,17 +100,19 @@ def _over_memory(task: Task, max_memory: int) -> FileResult:
     return _lost(task, _memory_finding(max_memory))
 
 
+def task_options(task: Task, options: Options) -> Options:
+    """The check options of one file: the batch's, with its per-file ignores."""
+    if not task.ignore:
+        return options
+    selection = options.selection
+    return replace(options, selection=replace(selection, ignore=selection.ignore + task.ignore))
+
+
 def _check_one(task: Task, batch: BatchOptions) -> FileResult:
     """One file's check in the worker; anything it raises becomes that file's finding."""
-    options, max_memory = batch.check, batch.max_memory
-    check = options
-    if task.ignore:
-        selection = options.selection
-        check = replace(
-            options, selection=replace(selection, ignore=selection.ignore + task.ignore)
-        )
+    max_memory = batch.max_memory
     try:
-        return batch.checker(task.path, check, task.label)
+        return batch.checker(task.path, task_options(task, batch.check), task.label)
     except MemoryError:
         return _over_memory(task, max_memory)
     except BaseException as exc:  # a reader's panic derives from BaseException
@@ -252,6 +261,7 @@ class Spool(Sequence[FileResult]):
         self.file: IO[bytes] = tempfile.TemporaryFile(prefix="klynge-")  # noqa: SIM115
         self.where: list[tuple[int, int] | None] = [None] * size
         self.extra: dict[int, list[Finding]] = {}
+        self.unlisted: set[int] = set()  # kept for the cross-file rules, not listed
 
     def put(self, index: int, result: FileResult) -> None:
         data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
@@ -270,7 +280,7 @@ class Spool(Sequence[FileResult]):
         return result.model_copy(update={"findings": findings, "verdict": verdict_of(findings)})
 
     def _done(self) -> list[int]:
-        return [i for i, w in enumerate(self.where) if w is not None]
+        return [i for i, w in enumerate(self.where) if w is not None and i not in self.unlisted]
 
     def __len__(self) -> int:
         return len(self._done())
@@ -321,8 +331,14 @@ def run_batch(
     fail_on: str = "error",
     skipped: Sequence[SkippedPath] = (),
     progress: Progress | None = None,
+    cache: ResultCache | None = None,
+    summarise_unlisted: bool = False,
+    cross_file: bool = True,
 ) -> Report:
     """Check every task in worker processes; the Report's files are a Spool to close after use.
+    A file whose result is in `cache` never reaches a worker; a worker's result is stored in
+    it. Unlisted tasks count in the summary only with `summarise_unlisted`. `cross_file=False`
+    leaves out KL204 (`klynge watch` shows each workbook on its own).
     Ctrl-C stops the workers and raises Interrupted with the partial report."""
     ordered = sorted(range(len(tasks)), key=lambda i: tasks[i].label)
     tasks = [tasks[i] for i in ordered]
@@ -330,15 +346,23 @@ def run_batch(
     tally = Tally()
     facts: list[Facts] = []
     interrupted = False
+    counted = [task.listed or summarise_unlisted for task in tasks]
     try:
-        _schedule(tasks, options, spool, tally, facts, progress)
+        _schedule(tasks, options, spool, tally, facts, progress, cache, counted)
     except KeyboardInterrupt:
         interrupted = True
-    extra = cross_file_findings(facts, options.check.call) if not interrupted else {}
-    for index, findings in extra.items():
+    extra = cross_file_findings(facts, options.check.call) if cross_file and not interrupted else {}
+    for index, found in extra.items():
+        # --select/--ignore and the file's per-file ignores apply to KL204 as to any rule.
+        wants = task_options(tasks[index], options.check).selection.wants
+        findings = [f for f in found if wants(f.code)]
+        if not findings:
+            continue
         before = spool._get(index)
         spool.extra[index] = findings
-        tally.amend(before, spool._get(index))
+        if counted[index]:
+            tally.amend(before, spool._get(index))
+    marks = Counter(task.change for task in tasks)
     report = Report(
         tool=ToolInfo(version=__version__),
         call=CallInfo(
@@ -350,7 +374,9 @@ def run_batch(
         fail_on=fail_on,
         files=spool,
         spec=options.check.call,
-        summary=tally.summary(skipped, _pools(facts, options.check), interrupted),
+        summary=tally.summary(skipped, _pools(facts, options.check), interrupted).model_copy(
+            update={mark: marks[mark] for mark in ("new", "changed", "unchanged")}
+        ),
     )
     if interrupted:
         raise Interrupted(report)
@@ -364,22 +390,37 @@ def _schedule(
     tally: Tally,
     facts: list[Facts],
     progress: Progress | None,
+    cache: ResultCache | None = None,
+    counted: Sequence[bool] = (),
 ) -> None:
-    """Feed the tasks to at most `jobs` workers, collect results, replace lost workers."""
+    """Serve what the cache holds, feed the other tasks to at most `jobs` workers, collect
+    results, replace lost workers."""
     context = process_context()
-    queue = deque(enumerate(tasks))
+    queue: deque[tuple[int, Task]] = deque()
     workers: list[_Worker] = []
     done = 0
 
     def record(index: int, result: FileResult) -> None:
         nonlocal done
+        task = tasks[index]
+        # A cached result was stored under another name, perhaps: the report shows this one.
+        result = result.model_copy(update={"path": task.label, "change": task.change})
         spool.put(index, result)
-        tally.add(result)
+        if not task.listed:
+            spool.unlisted.add(index)
+        if not counted or counted[index]:
+            tally.add(result)
         facts.append(Facts.of(index, result))
         done += 1
         if progress is not None:
             progress(done, len(tasks))
 
+    for index, task in enumerate(tasks):
+        hit = cache.get(task.path, task_options(task, options.check)) if cache else None
+        if hit is None:
+            queue.append((index, task))
+        else:
+            record(index, hit)
     try:
         while queue or any(w.task for w in workers):
             idle = [w for w in workers if w.task is None]
@@ -401,6 +442,8 @@ def _schedule(
                 finished = _receive(worker)
                 if finished is not None:
                     worker.task = None
+                    if cache is not None:
+                        cache.put(task.path, task_options(task, options.check), finished)
                     record(index, finished)
                 elif not worker.process.is_alive():
                     words = worker.last_words()

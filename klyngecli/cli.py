@@ -8,10 +8,11 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -38,6 +39,9 @@ from klyngecli.report import Report, SkippedPath
 from klyngecli.reporters import FORMATS, Style, reporter
 from klyngecli.safetext import path_text, shown
 from klyngecli.writer.atomic import atomic_write
+
+if TYPE_CHECKING:
+    from klyngecli.cache import ResultCache
 
 app = typer.Typer(
     add_completion=False,
@@ -102,6 +106,14 @@ def _codes(value: str | None, lang: str) -> tuple[str, ...]:
     return codes
 
 
+def _selection(select: str | None, ignore: str | None, config: Config, lang: str) -> Selection:
+    """--select/--ignore, else the configuration's, else every rule."""
+    return Selection(
+        select=_codes(select, lang) or _codes(",".join(config.select or ()), lang) or ("KL",),
+        ignore=_codes(ignore, lang) or _codes(",".join(config.ignore or ()), lang),
+    )
+
+
 def _submitted(value: str | None, call: Call, now: datetime, lang: str) -> datetime | None:
     if value is None:
         return None
@@ -126,8 +138,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """klynge: checks grant application budget workbooks against the call's rules."""
@@ -254,11 +265,7 @@ def _write(report: Report, fmt: str, style: Style, output: str | None, lang: str
         atomic_write(Path(output), fill)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        fail(
-            lang,
-            f"kan ikke skrive {output}: {reason}",
-            f"cannot write {output}: {reason}",
-        )
+        fail(lang, f"kan ikke skrive {output}: {reason}", f"cannot write {output}: {reason}")
 
 
 def _prepare_annotation(folder: Path, sources: dict[str, Path], lang: str) -> None:
@@ -273,11 +280,7 @@ def _prepare_annotation(folder: Path, sources: dict[str, Path], lang: str) -> No
 
 
 def _annotate(
-    report: Report,
-    folder: Path,
-    sources: dict[str, Path],
-    batch: BatchOptions,
-    lang: str,
+    report: Report, folder: Path, sources: dict[str, Path], batch: BatchOptions, lang: str
 ) -> None:
     """The annotated copies, after the report; a copy that fails is a line on standard error
     and does not change the exit code."""
@@ -305,8 +308,7 @@ def _stdin_workbook(folder: Path, limit: int) -> Path:
 @app.command()
 def check(
     paths: Annotated[
-        list[str],
-        typer.Argument(help="Files, folders or globs to check; - is standard input."),
+        list[str], typer.Argument(help="Files, folders or globs to check; - is standard input.")
     ],
     call_id: Annotated[
         str | None, typer.Option("--call", help="Call id or rules file (TOML).")
@@ -316,8 +318,7 @@ def check(
         typer.Option("--submitted-at", help="Submission time (ISO date-time) or 'now'."),
     ] = None,
     fmt: Annotated[
-        str | None,
-        typer.Option("--format", help="Report format: " + ", ".join(FORMATS) + "."),
+        str | None, typer.Option("--format", help="Report format: " + ", ".join(FORMATS) + ".")
     ] = None,
     output: Annotated[
         str | None,
@@ -325,29 +326,44 @@ def check(
     ] = None,
     lang: Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")] = None,
     select: Annotated[
-        str | None,
-        typer.Option("--select", help="Codes or prefixes to run (KL4,KL501)."),
+        str | None, typer.Option("--select", help="Codes or prefixes to run (KL4,KL501).")
     ] = None,
     ignore: Annotated[
         str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
     ] = None,
     fail_on: Annotated[
-        FailOn | None,
-        typer.Option("--fail-on", help="Findings that make the exit code 1."),
+        FailOn | None, typer.Option("--fail-on", help="Findings that make the exit code 1.")
     ] = None,
     jobs: Annotated[
         int | None,
         typer.Option("-j", "--jobs", min=1, help="Files checked in parallel (default: CPUs)."),
     ] = None,
     timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", min=0.1, help="Seconds per file (default 60)."),
+        float | None, typer.Option("--timeout", min=0.1, help="Seconds per file (default 60).")
     ] = None,
     max_memory: Annotated[
-        str | None,
-        typer.Option("--max-memory", help="Memory per file, e.g. 2GiB (default)."),
+        str | None, typer.Option("--max-memory", help="Memory per file, e.g. 2GiB (default).")
     ] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither use nor store cached results.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            metavar="DIR",
+            help="The result cache's folder (default: the user's cache folder; KLYNGE_CACHE_DIR).",
+        ),
+    ] = None,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="Report only files new or changed since the previous run over the same folder "
+            "(-v: the summary counts every file).",
+        ),
+    ] = False,
     annotate_dir: Annotated[
         Path | None,
         typer.Option(
@@ -376,12 +392,7 @@ def check(
     now = datetime.now(call.zone)
     fmt_name = _format(fmt or config.format, language)
     failing = FailOn(fail_on.value if fail_on else (config.fail_on or "error"))
-    selection = Selection(
-        select=_codes(select, language)
-        or _codes(",".join(config.select or ()), language)
-        or ("KL",),
-        ignore=_codes(ignore, language) or _codes(",".join(config.ignore or ()), language),
-    )
+    selection = _selection(select, ignore, config, language)
     if any(not p.strip() for p in paths):
         fail(
             language,
@@ -405,6 +416,8 @@ def check(
     )
     with tempfile.TemporaryDirectory(prefix="klynge-") as scratch:
         tasks, skipped = _tasks(paths, config, config_root, Path(scratch), options, language)
+        cache = _cache(no_cache, cache_dir, changed, language)
+        tasks = _marked(tasks, paths, cache, changed, options)
         if output not in (None, "-"):
             for task in tasks:
                 if _same_file(Path(output), task.path):
@@ -427,12 +440,16 @@ def check(
                 fail_on=failing.value,
                 skipped=skipped,
                 progress=bar,
+                cache=cache,
+                summarise_unlisted=verbose,
             )
         except Interrupted as stop:
+            _close_cache(cache, remember=False)
             if bar is not None:
                 bar.stop()
             _interrupted(stop.report, language)
             raise typer.Exit(INTERRUPTED) from None
+        _close_cache(cache, remember=True)
         if bar is not None:
             bar.stop()
         try:
@@ -442,6 +459,51 @@ def check(
         finally:
             report.files.close() if isinstance(report.files, Spool) else None
     raise typer.Exit(exit_code(report, failing))
+
+
+def _cache(no_cache: bool, folder: Path | None, changed: bool, lang: str) -> ResultCache | None:
+    """The result cache of this run, or None with --no-cache."""
+    if no_cache:
+        if changed:
+            fail(
+                lang,
+                "--changed sammenligner med cachens hukommelse om forrige kørsel og kan ikke "
+                "bruges med --no-cache",
+                "--changed compares with the cache's memory of the previous run and cannot be "
+                "used with --no-cache",
+            )
+        return None
+    from klyngecli.cache import ResultCache, default_dir
+
+    return ResultCache(folder or default_dir(), lang)
+
+
+def _marked(
+    tasks: list[Task], paths: list[str], cache: ResultCache | None, changed: bool, options: Options
+) -> list[Task]:
+    """Each file marked new, changed or unchanged since the previous run over its folder
+    argument; with --changed an unchanged file is checked (from the cache, as a rule) for the
+    rules across files and the -v summary, but not listed."""
+    if cache is None:
+        return tasks
+    limit = options.limits.max_file_bytes
+    marks = cache.changes(paths, [task.path for task in tasks], limit)
+    return [
+        replace(
+            task,
+            change=marks.get(task.path),
+            listed=not changed or marks.get(task.path) != "unchanged",
+        )
+        for task in tasks
+    ]
+
+
+def _close_cache(cache: ResultCache | None, remember: bool) -> None:
+    """Store what is pending; a completed run becomes the previous run for --changed."""
+    if cache is not None:
+        if remember:
+            cache.remember()
+        cache.close()
 
 
 def _interrupted(report: Report, lang: str) -> None:
@@ -455,12 +517,7 @@ def _interrupted(report: Report, lang: str) -> None:
 
 
 def _tasks(
-    paths: list[str],
-    config: Config,
-    root: Path,
-    scratch: Path,
-    options: Options,
-    lang: str,
+    paths: list[str], config: Config, root: Path, scratch: Path, options: Options, lang: str
 ) -> tuple[list[Task], list[SkippedPath]]:
     """The files to check (standard input saved to `scratch`) and the paths skipped."""
     named = [p for p in paths if p != "-"]
@@ -471,11 +528,7 @@ def _tasks(
     try:
         selected = select_files(named) if named else None
     except PathError as exc:
-        fail(
-            lang,
-            f"filen eller mappen findes ikke: {exc}",
-            f"no such file or folder: {exc}",
-        )
+        fail(lang, f"filen eller mappen findes ikke: {exc}", f"no such file or folder: {exc}")
     skipped = [
         SkippedPath(path=str(p), reason=reason)
         for p, reason in (selected.skipped if selected else [])
@@ -505,13 +558,71 @@ def exit_code(report: Report, fail_on: FailOn) -> int:
         return 1
     threshold = Severity(fail_on.value).rank
     summary = report.summary
-    counts = {
-        "error": summary.errors,
-        "warning": summary.warnings,
-        "info": summary.infos,
-    }
+    counts = {"error": summary.errors, "warning": summary.warnings, "info": summary.infos}
     failing = any(n and Severity(name).rank >= threshold for name, n in counts.items())
     return 1 if failing else 0
+
+
+@app.command()
+def watch(
+    paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders to watch.")],
+    call_id: Annotated[
+        str | None, typer.Option("--call", help="Call id or rules file (TOML).")
+    ] = None,
+    submitted_at: Annotated[
+        str,
+        typer.Option("--submitted-at", help="Submission time (ISO date-time) or 'now' (default)."),
+    ] = "now",
+    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")] = None,
+    select: Annotated[
+        str | None, typer.Option("--select", help="Codes or prefixes to run (KL4,KL501).")
+    ] = None,
+    ignore: Annotated[
+        str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
+    ] = None,
+) -> None:
+    """Check workbooks, then again each time one is saved, showing what the save changed;
+    Ctrl-C stops (exit 0)."""
+    from klyngecli.watch import Watch
+
+    language = _lang(lang)
+    config, config_root = _config(language)
+    if lang is None and "KLYNGE_LANG" not in os.environ:
+        language = config.lang or language
+    call = _call(call_id or config.call or DEFAULT_CALL, language)
+    selection = _selection(select, ignore, config, language)
+    _submitted(submitted_at, call, datetime.now(call.zone), language)  # a usage error now
+    for path in paths:
+        if not path.is_dir() and not path.is_file():
+            fail(
+                language,
+                f"filen eller mappen findes ikke: {path}",
+                f"no such file or folder: {path}",
+            )
+
+    def options() -> BatchOptions:
+        """Fresh for each check: 'now' is the moment of the check, not of the start."""
+        now = datetime.now(call.zone)
+        check = Options(
+            call=call,
+            now=now,
+            submitted_at=_submitted(submitted_at, call, now, language),
+            selection=selection,
+            limits=config.screen_limits(),
+        )
+        return BatchOptions(
+            check=check,
+            jobs=config.jobs or default_jobs(),
+            timeout=config.timeout or DEFAULT_TIMEOUT,
+            max_memory=config.max_memory or DEFAULT_MAX_MEMORY,
+        )
+
+    def task(path: Path) -> Task:
+        return Task(path, path_text(path), config.ignored_for(path, config_root))
+
+    style = _style(language, False, False, False, False)
+    watcher = Watch(paths, options, task, style, sys.stdout, clear=sys.stdout.isatty())
+    raise typer.Exit(watcher.run())
 
 
 @app.command()
@@ -540,20 +651,12 @@ def template(
             f"{out}: the template is an .xlsx workbook; name it NAME.xlsx",
         )
     if not out.parent.is_dir():
-        fail(
-            language,
-            f"mappen findes ikke: {out.parent}",
-            f"no such folder: {out.parent}",
-        )
+        fail(language, f"mappen findes ikke: {out.parent}", f"no such folder: {out.parent}")
     try:
         write_template(out, grant, call)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        fail(
-            language,
-            f"kan ikke skrive {out}: {reason}",
-            f"cannot write {out}: {reason}",
-        )
+        fail(language, f"kan ikke skrive {out}: {reason}", f"cannot write {out}: {reason}")
     typer.echo(f"Skabelon skrevet: {out}" if language == "da" else f"Template written: {out}")
 
 

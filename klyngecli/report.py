@@ -68,6 +68,10 @@ class FileResult(BaseModel):
     figures: Figures = Figures()
     findings: list[Finding] = []
     rules_run: list[str] = []  # the codes of the rules that ran on the application
+    # Since the previous run over the same folder argument (the cache's change memory): "new",
+    # "changed" or "unchanged"; None without that memory (the first run over the folder, a
+    # file named directly or by a glob, standard input, --no-cache).
+    change: str | None = None
 
 
 def verdict_of(findings: list[Finding]) -> Verdict:
@@ -130,6 +134,12 @@ class Summary(BaseModel):
     skipped_paths: list[SkippedPath] = []
     pools: list[PoolUse] = []
     interrupted: bool = False  # Ctrl-C: the counts are of the files checked until then
+    # Files new, changed and unchanged since the previous run over the same folder arguments,
+    # of every file of the run. Under --changed the counts above are of the new and changed files
+    # only (of every file with -v), and `unchanged` says how many were left out.
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
 
 
 def summarise(results: Iterable[FileResult], skipped: Sequence[SkippedPath] = ()) -> Summary:

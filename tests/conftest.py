@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from klyngecli.cli import app
 from tests.workbooks import App, Built
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads or fills the user's result cache (module fixtures that run klynge too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KLYNGE_CACHE_DIR", str(tmp_path_factory.mktemp("klynge-cache-session")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty cache: no test sees another's results or change marks."""
+    monkeypatch.setenv("KLYNGE_CACHE_DIR", str(tmp_path_factory.mktemp("klynge-cache")))
+
+
 SAMPLES = REPO / "sample_budgets"
 
 

@@ -128,8 +128,9 @@ def test_inbox_summary_counts_and_kl204(inbox: Path, tmp_path: Path) -> None:
 
 def test_one_and_two_workers_give_the_same_bytes(inbox: Path, tmp_path: Path) -> None:
     one, two = tmp_path / "j1.json", tmp_path / "j2.json"
-    klynge("check", inbox, "--format", "json", "-o", one, "-j", "1")
-    klynge("check", inbox, "--format", "json", "-o", two, "-j", "2")
+    # --no-cache: both runs really check every file (a cache would serve the second).
+    klynge("check", inbox, "--format", "json", "-o", one, "-j", "1", "--no-cache")
+    klynge("check", inbox, "--format", "json", "-o", two, "-j", "2", "--no-cache")
     assert one.read_bytes() == two.read_bytes()
     paths = [f["path"] for f in json.loads(one.read_text("utf-8"))["files"]]
     assert paths == sorted(paths)
@@ -141,6 +142,17 @@ def test_inbox_text_summary_names_the_files(inbox: Path) -> None:
     for name in ("samme-ansoeger-0.xlsx", "broken-3.xlsx", "encrypted-1.xls", "~$lock-2.xlsx"):
         assert name in done.stdout, name
     assert "innovation-007.xlsx" not in done.stdout  # passed files are counted, not listed
+
+
+def test_kl204_follows_select_and_ignore(inbox: Path, tmp_path: Path) -> None:
+    ignored = klynge("check", inbox, "--format", "json", "--ignore", "KL204")
+    assert "KL204" not in json.loads(ignored.stdout)["summary"]["codes"]
+    (tmp_path / "klynge.toml").write_text(
+        '[per-file-ignores]\n"samme-ansoeger-*.xlsx" = ["KL204"]\n', encoding="utf-8"
+    )
+    acknowledged = klynge("check", inbox, "--format", "json", cwd=tmp_path)
+    codes = json.loads(acknowledged.stdout)["summary"]["codes"]
+    assert codes["KL204"] == 1  # only the duplicate is left
 
 
 def test_statistics_count_every_code(inbox: Path) -> None:

@@ -29,6 +29,7 @@ from klyngecli.safetext import path_text, shown
 COLUMNS = (
     "path",
     "verdict",
+    "change",
     "applicant",
     "cvr",
     "grant",
@@ -64,6 +65,7 @@ def _file_cells(result: FileResult) -> list[str]:
     return [
         neutralise(path_text(result.path)),
         result.verdict.value,
+        result.change or "",
         _text(result.applicant),
         _text(result.cvr),
         _text(result.grant),

@@ -44,6 +44,7 @@ def file_dict(result: FileResult) -> dict[str, Any]:
         "figures": result.figures.model_dump(mode="json"),
         "rules_run": result.rules_run,
         "findings": [finding_dict(f, result.path) for f in result.findings],
+        "change": result.change,
     }
 
 

@@ -48,6 +48,7 @@ def _suite(result: FileResult, lang: str, fail_on: str) -> ET.Element:
     properties = ET.SubElement(suite, "properties")
     for name, value in [
         ("verdict", result.verdict.value),
+        ("change", result.change),
         ("applicant", result.applicant),
         ("cvr", result.cvr),
         ("grant", result.grant),

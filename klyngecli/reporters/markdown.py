@@ -37,6 +37,9 @@ WORDS = {
         "verdict": "Resultat",
         "files": "Filer",
         "skipped": "Sprunget over",
+        "new": "Nye siden sidst",
+        "changed": "Ændrede siden sidst",
+        "unchanged": "Uændrede",
         "interrupted": "Afbrudt: tallene gælder de filer, der blev kontrolleret.",
         "not_passed": "Filer, der ikke blev godkendt",
         "file": "Fil",
@@ -54,6 +57,9 @@ WORDS = {
         "verdict": "Verdict",
         "files": "Files",
         "skipped": "Skipped",
+        "new": "New since the last run",
+        "changed": "Changed since the last run",
+        "unchanged": "Unchanged",
         "interrupted": "Interrupted: the counts are of the files checked until then.",
         "not_passed": "Files that did not pass",
         "file": "File",
@@ -114,6 +120,8 @@ def render(report: Report, style: Style, out: TextIO) -> None:
     rows = [[verdict_text(v, lang), str(n)] for v, n in counts] + [
         [words["skipped"], str(s.skipped)]
     ]
+    if s.new or s.changed:  # a folder checked before: what arrived or changed since
+        rows += [[words[mark], str(getattr(s, mark))] for mark in ("new", "changed", "unchanged")]
     out.write(_table([words["verdict"], words["files"]], rows, right=1))
     if s.not_passed:
         out.write(f"### {words['not_passed']}\n\n")

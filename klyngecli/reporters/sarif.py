@@ -122,6 +122,7 @@ def _artifact(result: FileResult) -> dict[str, Any]:
         "applicant": None if result.applicant is None else shown(result.applicant),
         "cvr": None if result.cvr is None else shown(result.cvr),
         "grant": result.grant,
+        "change": result.change,
     }
     return artifact
 

@@ -46,11 +46,8 @@ VERDICT_COLOUR = {
     Verdict.FAILED: "red",
     Verdict.UNREADABLE: "red",
 }
-SEVERITY_STYLE = {
-    Severity.ERROR: "bold red",
-    Severity.WARNING: "yellow",
-    Severity.INFO: "cyan",
-}
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+CHANGE_STYLE = {"new": "bold cyan", "changed": "bold magenta"}  # a file's mark since last run
 SOURCE_STYLE = ["blue", "magenta", "cyan", "green", "yellow", "bright_black", "white"]
 BAR_WIDTH = 30
 BARS = "█▓▒░"
@@ -59,16 +56,7 @@ TOP_CODES = 5
 # The report's own symbols on a stream that cannot encode them: one character for one, so
 # columns stay aligned; any other character the stream lacks (a Danish letter on ascii, Chinese
 # on cp1252) becomes `?`.
-ASCII_FALLBACK = {
-    "█": "#",
-    "▓": "=",
-    "▒": "+",
-    "░": "-",
-    "×": "x",
-    "·": "-",
-    "–": "-",
-    "…": ".",
-}
+ASCII_FALLBACK = {"█": "#", "▓": "=", "▒": "+", "░": "-", "×": "x", "·": "-", "–": "-", "…": "."}
 FRAME_CHARS = "┌─┬┐│├┼┤└┴┘"
 
 GRANT_NAMES = {"innovation": "Innovation", "basis": "Basis"}
@@ -100,6 +88,22 @@ WORDS: dict[str, dict[str, str]] = {
         "of_pool": "af puljen",
         "file": "fil",
         "files_n": "filer",
+        "mark_new": "ny",
+        "mark_changed": "ændret",
+        "new": "Nye siden sidst",
+        "changed": "Ændrede siden sidst",
+        "unchanged": "Uændrede",
+        "saved": "Gemt",
+        "since": "Siden sidste gem",
+        "fixed": "rettet",
+        "new_finding": "nyt",
+        "no_change": "Ingen ændring i fundene.",
+        "first": "Første kontrol af filen.",
+        "was": "før",
+        "removed": "fjernet",
+        "watching": "Overvåger {n} {files}; en fil kontrolleres igen, når den gemmes. Ctrl-C "
+        "stopper.",
+        "stopped": "Overvågningen er stoppet.",
     },
     "en": {
         "applicant": "Applicant",
@@ -127,6 +131,21 @@ WORDS: dict[str, dict[str, str]] = {
         "of_pool": "of the pool",
         "file": "file",
         "files_n": "files",
+        "mark_new": "new",
+        "mark_changed": "changed",
+        "new": "New since last run",
+        "changed": "Changed since last run",
+        "unchanged": "Unchanged",
+        "saved": "Saved",
+        "since": "Since the previous save",
+        "fixed": "fixed",
+        "new_finding": "new",
+        "no_change": "No change in the findings.",
+        "first": "First check of the file.",
+        "was": "was",
+        "removed": "removed",
+        "watching": "Watching {n} {files}; a file is checked again when it is saved. Ctrl-C stops.",
+        "stopped": "Stopped watching.",
     },
 }
 
@@ -139,10 +158,7 @@ SKIP_REASONS: dict[str, tuple[str, str]] = {
     ),
     "hidden": ("skjult fil", "hidden file"),
     "not-a-workbook": ("ikke et regneark", "not a workbook"),
-    "link-to-folder": (
-        "link til en mappe (følges ikke)",
-        "link to a folder (not followed)",
-    ),
+    "link-to-folder": ("link til en mappe (følges ikke)", "link to a folder (not followed)"),
     "broken-link": ("brudt link", "broken link"),
     "link-loop": ("link i ring", "link loop"),
     "not-a-regular-file": ("ikke en almindelig fil", "not a regular file"),
@@ -252,6 +268,8 @@ def _header(result: FileResult, style: Style) -> Text:
     words = WORDS[style.lang]
     line = Text()
     line.append(path_text(result.path), style="bold")
+    if result.change in CHANGE_STYLE:
+        line.append(f"  [{words['mark_' + result.change]}]", style=CHANGE_STYLE[result.change])
     line.append("\n  ")
     if result.applicant:
         line.append(shown(result.applicant))
@@ -295,8 +313,7 @@ def _figures(figures: Figures, style: Style) -> list[Text]:
             bar.append(BARS[i % len(BARS)] * cells, style=colour)
             legend.append("" if i == 0 else " · ")
             legend.append(
-                f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}",
-                style=colour,
+                f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}", style=colour
             )
         lines.append(bar)
         lines.append(Text(" " * 20).append_text(legend))
@@ -316,10 +333,7 @@ def finding_line(finding: Finding, style: Style) -> Text:
     """`KL401 error SMV-samarbejder!H7  Tilskud is 74.3 % ...`, as cli.md writes it: one line,
     codes and severities not translated, so the same grep works in both languages."""
     line = Text()
-    line.append(
-        f"{finding.code} {finding.severity.value}",
-        style=SEVERITY_STYLE[finding.severity],
-    )
+    line.append(f"{finding.code} {finding.severity.value}", style=SEVERITY_STYLE[finding.severity])
     line.append(" ")
     line.append(shown(finding.location) or "-", style="bold")
     line.append("  " + shown(finding.message(style.lang)))
@@ -382,6 +396,14 @@ def _counts(summary: Summary, style: Style, frame: box.Box) -> Table:
         (words["unreadable"], "red", summary.unreadable),
         (words["skipped"], "", summary.skipped),
     ]
+    # Said when something is new or changed, or when --changed left every file out; a run
+    # over unchanged files says nothing more.
+    if summary.new or summary.changed or (summary.unchanged and not summary.files):
+        rows[1:1] = [
+            (words["new"], CHANGE_STYLE["new"], summary.new),
+            (words["changed"], CHANGE_STYLE["changed"], summary.changed),
+            (words["unchanged"], "", summary.unchanged),
+        ]
     for label, colour, count in rows:
         table.add_row(Text(label, style=colour), Text(str(count)))
     return table
@@ -466,8 +488,8 @@ def _summary(summary: Summary, style: Style, console: Console, frame: box.Box) -
     section(words["pools"], pools)
 
 
-def render(report: Report, style: Style, out: TextIO) -> None:
-    """Write the text report to `out`, file by file (report.files is iterated once)."""
+def _console(out: TextIO, style: Style) -> tuple[Console, box.Box]:
+    """A console writing to `out` through `_Stream`, and the frame its encoding can draw."""
     encoding = _encoding(out)
     stream = _Stream(out, encoding, plain=not style.color)
     console = Console(
@@ -481,10 +503,76 @@ def render(report: Report, style: Style, out: TextIO) -> None:
         markup=False,
         legacy_windows=False,
     )
-    frame = box.SQUARE if _encodes(encoding, FRAME_CHARS) else box.ASCII
+    return console, box.SQUARE if _encodes(encoding, FRAME_CHARS) else box.ASCII
+
+
+def render(report: Report, style: Style, out: TextIO) -> None:
+    """Write the text report to `out`, file by file (report.files is iterated once)."""
+    console, frame = _console(out, style)
     summary = report.summary
     if not style.quiet:
         for result in report.files:
             _file(result, style, console)
-    if style.quiet or summary.files > 1 or summary.skipped or summary.interrupted:
+    # --changed with nothing new still says so (0 files, N unchanged).
+    shown_all = summary.files > 1 or summary.files == 0
+    if style.quiet or shown_all or summary.skipped or summary.interrupted:
         _summary(summary, style, console, frame)
+
+
+# --- klynge watch -----------------------------------------------------------------------------
+
+
+def render_save(
+    when: str,
+    before: FileResult | None,
+    after: FileResult,
+    changes: tuple[list[Finding], list[Finding]],
+    style: Style,
+    out: TextIO,
+    clear: bool = False,
+) -> None:
+    """One save under `klynge watch`: the file's report, then what changed since the previous
+    check of it: findings fixed (green) and new (red), the verdict and the DEB request.
+    `clear` wipes the terminal first, so the screen shows the current state."""
+    console, _frame = _console(out, style)
+    words = WORDS[style.lang]
+    plain = not style.color
+    if clear:
+        console.clear()
+    console.print(Text(f"[{when}] {words['saved']}: ", style="dim").append(path_text(after.path)))
+    _file(after, style, console)
+    console.print(Text(f"{words['since']}:", style="bold"))
+    if before is None:
+        console.print(Text(f"  {words['first']}"))
+    fixed, new = changes
+    for key, colour, findings in (("fixed", "green", fixed), ("new_finding", "red", new)):
+        for finding in findings:
+            line = Text(f"  {words[key]:<7} ", style=colour)
+            console.print(line.append_text(finding_line(finding, style)), soft_wrap=plain)
+    if before is not None and not (fixed or new):
+        console.print(Text(f"  {words['no_change']}"))
+    verdict = Text("  ").append_text(_verdict(after.verdict, style))
+    if before is not None and before.verdict != after.verdict:
+        verdict.append(f" ({words['was']} {verdict_text(before.verdict, style.lang)})")
+    console.print(verdict, soft_wrap=plain)
+    old = _amount(before.figures.deb_request) if before else None
+    request = _amount(after.figures.deb_request)
+    if request is not None and old is not None and old != request:
+        line = Text(f"  {words['deb']}: {kr(request)} ({words['was']} {kr(old)})")
+        console.print(line, soft_wrap=plain)
+    console.print()
+
+
+def render_watch_line(key: str, style: Style, out: TextIO, files: int = 0, path: str = "") -> None:
+    """A line of `klynge watch` itself: `watching` (with the number of files), `stopped`, or
+    `removed` (with the path of a watched file that went away)."""
+    console, _frame = _console(out, style)
+    words = WORDS[style.lang]
+    if key == "watching":
+        noun = words["file"] if files == 1 else words["files_n"]
+        text = Text(words["watching"].format(n=files, files=noun), style="dim")
+    elif key == "removed":
+        text = Text(f"{path_text(path)}: {words['removed']}", style="dim")
+    else:
+        text = Text(words[key], style="dim")
+    console.print(text, soft_wrap=not style.color)
