@@ -529,3 +529,103 @@ def test_every_limit_is_documented_with_its_default() -> None:
         default = f"{field.default:,}".replace(",", ".")
         assert f"`{kebab}`" in readme, kebab
         assert kebab in doc and default in doc, (kebab, default)
+
+
+# --- All classes in one batch with ordinary workbooks (the worker isolation behind the screen) --
+
+
+def _hostile_inbox(folder: Path) -> dict[str, str]:
+    """One file of each hostile class under the default limits, named after it: name → the code
+    the batch must answer with."""
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    expected: dict[str, str] = {}
+
+    def add(name: str, code: str, parts: Parts | bytes, method: int = zipfile.ZIP_DEFLATED) -> None:
+        path = folder / name
+        if isinstance(parts, bytes):
+            path.write_bytes(parts)
+        else:
+            write_zip(path, parts, method)
+        expected[name] = code
+
+    add("far-single-quotes.xlsx", "KL011", xlsx({"Budget": worksheet(far.replace('"', "'"))}))
+    add("far-spaces.xlsx", "KL011", xlsx({"Budget": worksheet(far.replace("r=", "r = "))}))
+    add("far-lower-case.xlsx", "KL011", xlsx({"Budget": worksheet(far.replace("XFD", "xfd"))}))
+    prefixed = (
+        f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row r="1048576"><x:c r="XFD1048576">'
+        "<x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>"
+    ).encode()
+    add("far-prefix.xlsx", "KL011", xlsx({"Budget": prefixed}))
+    add(
+        "doctype-workbook.xlsx",
+        "KL001",
+        xlsx({"Budget": worksheet(far)}, workbook=workbook_xml(["Budget"], head=DOCTYPE)),
+    )
+    twice = xlsx({"Budget": worksheet("")})
+    twice.append(("xl/worksheets/sheet1.xml", worksheet('<row r="1"><c r="A1"><v>2</v></c></row>')))
+    add("duplicate-entry.xlsx", "KL001", twice)
+    rows = "".join(
+        f'<row r="{r}">' + '<c t="s"><v>0</v></c>' * 100 + f"<!--{r * 2654435761 % 2**32:x}-->"
+        "</row>"
+        for r in range(1, 3_001)
+    )
+    add("string-references.xlsx", "KL011", xlsx({"Budget": worksheet(rows)}, shared_strings(["x"])))
+    add(
+        "declared-strings.xlsx",
+        "KL011",
+        xlsx({"Budget": worksheet("")}, shared_strings(["a"], declared=30_000_000)),
+    )
+    add(
+        "ods-repeats.ods",
+        "KL011",
+        ods(
+            '<table:table table:name="Budget"><table:table-row table:number-rows-repeated='
+            '"1048576"><table:table-cell table:number-columns-repeated="16384" '
+            'office:value-type="float" office:value="1"/></table:table-row></table:table>'
+        ),
+        zipfile.ZIP_STORED,
+    )
+    add("xlsb-far.xlsb", "KL011", xlsb(xlsb_sheet(row_header(1048575) + real_cell(16383, 1.0))))
+    short = brt(0x05, struct.pack("<I", 1) + bytes(4))
+    stale = xlsb_sheet(row_header(0) + real_cell(0, 30_000_000.0) + short)
+    add("xlsb-short-record.xlsb", "KL001", xlsb(stale))
+    add("xls-far.xls", "KL011", ole(xls_stream(dimensions(0xFFFF_FFFF, 0xFF))))
+    looping = ole(xls_stream(dimensions(1, 1) + number(0, 0, 1.0)), fat_loop=True)
+    add("xls-fat-loop.xls", "KL001", looping)
+    add("xls-difat-loop.xls", "KL001", ole(xls_stream(dimensions(1, 1)), difat_loop=True))
+    return expected
+
+
+def test_every_hostile_class_in_one_batch_with_ordinary_samples(tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    expected = _hostile_inbox(inbox)
+    samples = sorted(SAMPLES.glob("*.xlsx"))
+    for sample in samples:
+        shutil.copy(sample, inbox / sample.name)
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "klyngecli", "check", str(inbox), "-j", "2", "--format", "json",
+         "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert time.monotonic() - start < 10 * HANG
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    files = {Path(f["path"]).name: f for f in json.loads(done.stdout)["files"]}
+    assert sorted(files) == sorted([*expected, *(s.name for s in samples)])
+    answers = {name: [f["code"] for f in files[name]["findings"]] for name in expected}
+    assert answers == {name: [code] for name, code in expected.items()}
+    for sample in samples:  # the ordinary files are reported as if alone
+        reported = files[sample.name]
+        assert reported["verdict"] != "unreadable", sample.name
+        expected_codes = (sample.with_suffix(".expected")).read_text("utf-8")
+        for finding in reported["findings"]:
+            assert finding["code"] in expected_codes, (sample.name, finding["code"])
