@@ -233,6 +233,26 @@ class Bench:
         self.last_report = report
         return None
 
+    def warm(self, folder: Path, files: int) -> None:
+        """The caseworker's second morning: the same folder checked twice with one result
+        cache, the second run over unchanged files; the two reports must agree (but for the
+        change marks, which only the second run can give)."""
+        cache = self.work / "cache" / f"warm-{self.cache_runs}"
+        self.cache_runs += 1
+        env = {**os.environ, "KLYNGE_CACHE_DIR": str(cache)}
+        command = [*self.klynge, "check", str(folder), "--format", "json", "-j", "1"]
+        reports = []
+        for name in ("cache-cold", "cache-warm"):
+            result = run(command, self.cwd, self.report, False, env, self.stderr)
+            if self._report_problem(files) is not None:
+                raise RuntimeError(f"{name}: no report of {files} files")
+            self.runs.setdefault(name, []).append(result.as_dict())
+            files_of = self.last_report["files"]
+            reports.append([{**f, "change": None} for f in files_of])
+        self.checked["cache-results-identical"] = reports[0] == reports[1]
+        if reports[0] != reports[1]:
+            raise RuntimeError("a warm cache gave other results than checking the files")
+
     def check(self, name: str, folder: Path, jobs: int, files: int) -> Run:
         command = [*self.klynge, "check", str(folder), "--format", "json", "-j", str(jobs)]
         result = self.measure(name, command, expect=files)
@@ -254,6 +274,7 @@ class Bench:
             lambda: self.measure("floor-one", [*self.floor, str(self.one / "one.xlsx")]),
             lambda: self.measure("big-floor", [*self.floor, str(self.big)]),
             lambda: self.big_check(),
+            lambda: self.warm(timing, n),
         ]
         if self.frictionless:
             steps.append(lambda: self.validate(r))
@@ -429,6 +450,12 @@ def comparisons(b: Bench, fric_note: str | None) -> dict[str, dict[str, Any]]:
             per_round(peaks(runs["big-check"]), peaks(runs["big-floor"])),
             "peak RSS of the process tree, over the floor's",
             ("<=", 2),
+        ),
+        "cache_warm_vs_cold": item(
+            f"second run over {n} unchanged files / first run",
+            per_round(walls(runs["cache-warm"]), walls(runs["cache-cold"])),
+            "klynge check DIR --format json -j 1 twice with one result cache (issue 17)",
+            ("<=", 0.2),
         ),
         "openpyxl_vs_check": item(
             f"openpyxl read_only / check -j 1 ({n} files)",

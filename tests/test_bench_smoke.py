@@ -23,6 +23,7 @@ COMPARISONS = {
     "big_memory",
     "openpyxl_vs_check",
     "frictionless_per_file",
+    "cache_warm_vs_cold",
 }
 TARGETED = COMPARISONS - {"openpyxl_vs_check"}
 
