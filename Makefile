@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench samples docs clean
+.PHONY: install demo test lint bench samples docs clean mutation
 
 install: $(STAMP)
 
@@ -34,6 +34,12 @@ test: lint
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
+
+# Mutation testing (docs/mutation.md): about an hour, one test process at a time; not part of
+# `make test`. `make mutation GROUPS=parsers` runs some of pyproject.toml's groups only.
+mutation: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
+	$(BIN)/python scripts/mutation.py $(GROUPS)
 
 samples: install
 	$(BIN)/python scripts/make_samples.py

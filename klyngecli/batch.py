@@ -442,6 +442,8 @@ def _schedule(
                 finished = _receive(worker)
                 if finished is not None:
                     worker.task = None
+                    if queue:  # the next file first: the worker checks it while this is stored
+                        worker.give(*queue.popleft())
                     if cache is not None:
                         cache.put(task.path, task_options(task, options.check), finished)
                     record(index, finished)

@@ -34,12 +34,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticSerializationError
-
 from klyngecli import __version__
 from klyngecli.engine import Options
-from klyngecli.report import FileResult
+from klyngecli.report import FileResult, result_from_json, result_json
 from klyngecli.safetext import shown
 
 Change = Literal["new", "changed", "unchanged"]
@@ -83,34 +80,54 @@ def default_dir() -> Path:
 # --- the key ----------------------------------------------------------------------------------
 
 
+_OWN_FILES = (".py", ".toml", ".json")
+
+
 @cache
 def tool_version() -> str:
     """The version and a digest of the package's own files: a rule changed in a working copy
-    is a new tool even before the version number moves."""
+    is a new tool even before the version number moves. The digest is of each file's name,
+    size and modification time (a fraction of a millisecond, where reading them all takes
+    several); a package that is not a folder on disk is read instead."""
     digest = hashlib.sha256()
-    root = resources.files("klyngecli")
+    try:
+        for name, size, mtime in _stat_walk(Path(__file__).parent):
+            digest.update(f"{name}\0{size}\0{mtime}\0".encode("utf-8", "surrogateescape"))
+    except OSError:
+        digest = hashlib.sha256(b"read")
+        for name, data in _read_walk(resources.files("klyngecli")):
+            digest.update(name.encode() + b"\0" + data + b"\0")
+    return f"{__version__}+{digest.hexdigest()[:16]}"
 
-    def walk(folder: Traversable) -> Iterator[tuple[str, bytes]]:
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+
+def _stat_walk(folder: Path, prefix: str = "") -> Iterator[tuple[str, int, int]]:
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
             if entry.is_dir():
                 if entry.name != "__pycache__":
-                    yield from walk(entry)
-            elif entry.name.endswith((".py", ".toml", ".json")):
-                yield entry.name, entry.read_bytes()
+                    yield from _stat_walk(Path(entry.path), f"{prefix}{entry.name}/")
+            elif entry.name.endswith(_OWN_FILES):
+                info = entry.stat()
+                yield f"{prefix}{entry.name}", info.st_size, info.st_mtime_ns
 
-    for name, data in walk(root):
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+def _read_walk(folder: Traversable) -> Iterator[tuple[str, bytes]]:
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                yield from _read_walk(entry)
+        elif entry.name.endswith(_OWN_FILES):
+            yield entry.name, entry.read_bytes()
 
 
 def _plain(value: object) -> object:
     """A JSON-ready form of an option, whatever kind of value it is."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, datetime):
         return value.isoformat()
     return value
@@ -339,8 +356,8 @@ class ResultCache:
         if row is None:
             return None
         try:
-            result = FileResult.model_validate_json(row[0])
-        except (ValidationError, ValueError):
+            result = result_from_json(row[0])
+        except ValueError:
             return None  # a row this version cannot read: checked again, and overwritten
         if result.sha256 != key.partition(":")[0]:
             return None
@@ -358,10 +375,11 @@ class ResultCache:
         # UTF-8 could not be stored as JSON text anyway.
         stored = result.model_copy(update={"change": None, "path": ""})
         try:
-            value = stored.model_dump_json()
-        except (ValueError, PydanticSerializationError):
-            return  # text JSON cannot carry (a lone surrogate): checked again next time
-        if FileResult.model_validate_json(value) != stored:
+            value = result_json(stored)
+            exact = result_from_json(value) == stored
+        except (TypeError, ValueError):
+            exact = False
+        if not exact:
             return  # a value JSON cannot carry exactly (NaN): never served different
         self._pending.append((key, value, time.time()))
         if len(self._pending) >= FLUSH_EVERY:

@@ -32,6 +32,7 @@ from klyngecli.config import Config, ConfigError, find_config, load_config, pars
 from klyngecli.engine import Options, Selection
 from klyngecli.explain import catalogue, describe_call, describe_rule, rule_table
 from klyngecli.findings import Severity
+from klyngecli.helptext import LocalisedGroup
 from klyngecli.model import GrantType
 from klyngecli.paths import UNREADABLE_SKIPS, PathError, select_files
 from klyngecli.reader.cells import parse_datetime
@@ -47,8 +48,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="Kontrollerer budgetark til Det danske klyngeprogram 2025-2028 / Checks budget "
-    "workbooks for the Danish cluster programme 2025-2028.",
+    # --help follows --lang/KLYNGE_LANG: the Danish texts are in helptext.py.
+    cls=LocalisedGroup,
+    help="Checks budget workbooks for the Danish cluster programme 2025-2028.",
 )
 
 USAGE_ERROR = 2
@@ -631,7 +633,12 @@ def template(
     grant: Annotated[GrantType, typer.Option("--grant", help="innovation or basis.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     call_id: Annotated[str, typer.Option("--call", help="Call id or rules file.")] = DEFAULT_CALL,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en.")] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang", help="da or en: the instructions' language (sheets and labels stay Danish)."
+        ),
+    ] = None,
 ) -> None:
     """Write an empty budget workbook in format 1, with drop-down lists."""
     from klyngecli.writer.template import write_template
@@ -653,7 +660,7 @@ def template(
     if not out.parent.is_dir():
         fail(language, f"mappen findes ikke: {out.parent}", f"no such folder: {out.parent}")
     try:
-        write_template(out, grant, call)
+        write_template(out, grant, call, language)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         fail(language, f"kan ikke skrive {out}: {reason}", f"cannot write {out}: {reason}")

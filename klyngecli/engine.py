@@ -98,14 +98,74 @@ def run_rules(app: Application, options: Options) -> tuple[list[Finding], list[s
     for code, rule in RULES.items():
         if not options.selection.wants(code):
             continue
-        ran.append(code)
         try:
+            if not rule.applies(app, options):
+                continue  # not about this application (another grant type): not listed as run
+            ran.append(code)
             findings.extend(rule(app, options))
         except MemoryError:
             raise
         except Exception as exc:
             findings.append(_crash(f"kontrollen {code}", f"the check {code}", exc))
     return findings, ran
+
+
+def fold_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding for a run of cells that have the same finding next to each other down a
+    column, else along a row: eight formulas without a result in an `I alt` column are one
+    KL007 on `G2:G9` that says how many cells. Only findings that say what kind of problem a
+    cell has are folded: one with a value of its own (found, limit, fix) is its own case and is
+    kept, as is every finding that forms no run."""
+    groups: dict[tuple[str, str, str, str], list[Finding]] = {}
+    kept: list[Finding] = []
+    for f in findings:
+        single = f.cell is None or ":" in f.cell or f.row < 0 or f.col < 0
+        if f.sheet is None or single or (f.found, f.limit, f.fix) != (None, None, None):
+            kept.append(f)
+            continue
+        groups.setdefault((f.code, f.sheet, f.message_da, f.message_en), []).append(f)
+    for members in groups.values():
+        kept.extend(_runs(members) if len(members) > 1 else members)
+    return kept
+
+
+def _runs(members: list[Finding]) -> list[Finding]:
+    """`fold_repeats` for the findings of one group: runs down columns first, then along rows."""
+    at: dict[tuple[int, int], Finding] = {}
+    result: list[Finding] = []
+    for f in members:
+        if (f.row, f.col) in at:
+            result.append(f)  # the same cell twice: not a run
+        else:
+            at[(f.row, f.col)] = f
+    left = set(at)
+    for down in (True, False):
+        lines: dict[int, list[int]] = {}
+        for row, col in left:
+            lines.setdefault(col if down else row, []).append(row if down else col)
+        for fixed, places in lines.items():
+            places.sort()
+            start = 0
+            for i in range(1, len(places) + 1):
+                if i < len(places) and places[i] == places[i - 1] + 1:
+                    continue
+                run = [(p, fixed) if down else (fixed, p) for p in places[start:i]]
+                start = i
+                if len(run) > 1:
+                    result.append(_spanning(at[run[0]], at[run[-1]], len(run)))
+                    left.difference_update(run)
+    result.extend(at[cell] for cell in left)
+    return result
+
+
+def _spanning(first: Finding, last: Finding, cells: int) -> Finding:
+    return first.model_copy(
+        update={
+            "cell": f"{first.cell}:{last.cell}",
+            "message_da": f"{first.message_da} (samme fund i {cells} celler)",
+            "message_en": f"{first.message_en} (the same in {cells} cells)",
+        }
+    )
 
 
 def check_file(path: Path, options: Options, label: str | None = None) -> FileResult:
@@ -134,7 +194,7 @@ def check_file(path: Path, options: Options, label: str | None = None) -> FileRe
             raise
         except Exception as exc:
             findings.append(_crash("nøgletallene", "the key figures", exc))
-    kept = [f for f in findings.folded() if options.selection.wants(f.code)]
+    kept = fold_repeats([f for f in findings.folded() if options.selection.wants(f.code)])
     kept.sort(key=sort_key(app.sheet_order if app else ()))
     applicant = app.applicant if app else None
     cvr_ref = applicant.cvr.ref if applicant and applicant.cvr.value else None

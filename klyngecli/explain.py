@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -27,8 +28,10 @@ from klyngecli.rules.registry import CODES
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}(\.?)")  # and the full stop after it, if any
 WIDTH = 96  # the docstrings' own width
 # An amount and its unit stay on one line when a paragraph is wrapped again: `1 kr.`, `70 %`,
-# `50 mio. EUR`, `kl. 12.00`.
-_UNIT_SPACE = re.compile(r"(?:(?<=\d)|(?<=mio\.)) (?=kr\.|%|mio\.|EUR)|(?<=kl\.) (?=\d)")
+# `50 mio. EUR`, `kl. 12.00`; in English `DKK 1`, `EUR 50 million`.
+_UNIT_SPACE = re.compile(
+    r"(?:(?<=\d)|(?<=mio\.)) (?=kr\.|%|mio\.|EUR|million)|(?<=kl\.|DKK|EUR) (?=\d)"
+)
 _GLUE = "\x00"
 _DATE = re.compile(r"\d{1,2}\.? \w+ \d{4}(?: (?:kl\. )?\d\d[.:]\d\d)?")  # kept on one line too
 MISSING = "–"  # a parameter this call does not set (a grant type it does not offer)
@@ -52,7 +55,7 @@ def catalogue() -> dict[str, Code]:
 
 
 def rule_table(lang: str) -> str:
-    lines = [f"{c.code}  {c.severity.value:<8} {c.title(lang)}" for c in catalogue().values()]
+    lines = [f"{c.code}  {c.severity.word(lang):<8} {c.title(lang)}" for c in catalogue().values()]
     return "\n".join(lines) + "\n"
 
 
@@ -78,6 +81,14 @@ def placeholders(template: str) -> list[str]:
     return [match.group(1) for match in PLACEHOLDER.finditer(template)]
 
 
+def _has_field(node: Any, name: str) -> bool:
+    """`name` is a declared field of the call or of a part of it (a dataclass since the call
+    became a plain value; a pydantic model before)."""
+    if is_dataclass(node):
+        return name in {f.name for f in fields(node)}
+    return isinstance(node, BaseModel) and name in type(node).model_fields
+
+
 def param_text(call: Call, dotted: str, lang: str) -> str:
     """One parameter of the call as the documentation shows it."""
     if dotted == "title":
@@ -94,7 +105,7 @@ def param_text(call: Call, dotted: str, lang: str) -> str:
             if name not in node:
                 return MISSING
             node = node[name]
-        elif isinstance(node, BaseModel) and name in type(node).model_fields:
+        elif _has_field(node, name):
             node = getattr(node, name)
         else:
             raise UnknownPlaceholder(f"{{{dotted}}}: the call has no {name!r} there")
@@ -118,13 +129,14 @@ def _shown(name: str, value: Any, lang: str, dotted: str) -> str:
         if name.endswith("_ceiling"):
             return pct(value, lang)
         if name.endswith("_meur"):
-            return f"{number(value, lang)} mio. EUR"
-        return kr(value)
+            meur = number(value, lang)
+            return f"EUR {meur} million" if lang == "en" else f"{meur} mio. EUR"
+        return kr(value, lang)
     if isinstance(value, tuple) and all(isinstance(v, Source) for v in value):
         return joined([source_name(v) for v in value], lang) or MISSING
     if isinstance(value, dict) and all(isinstance(k, Source) for k in value):
         word = "fra" if lang == "da" else "from"
-        parts = [f"{kr(amount)} {word} {source_name(s)}" for s, amount in value.items()]
+        parts = [f"{kr(amount, lang)} {word} {source_name(s)}" for s, amount in value.items()]
         return joined(parts, lang) or MISSING
     if isinstance(value, str):
         return value
@@ -165,15 +177,15 @@ def rule_text(code: Code, call: Call, lang: str) -> str:
 # --- The commands' texts -----------------------------------------------------------------------
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) or "-"
+        return ", ".join(f"{k}: {_show(v, lang)}" for k, v in value.items()) or "-"
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value) or "-"
     if hasattr(value, "as_integer_ratio") and not isinstance(value, float | int):
-        return kr(value) if abs(value) >= 1000 else str(value)
+        return kr(value, lang) if abs(value) >= 1000 else str(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1000:
-        return kr(value)  # type: ignore[arg-type]
+        return kr(value, lang)  # type: ignore[arg-type]
     return str(value)
 
 
@@ -183,13 +195,13 @@ def describe_rule(code: str, call: Call, lang: str) -> str | None:
     declared = catalogue().get(code)
     if declared is None:
         return None
-    heading = f"{declared.code} ({declared.severity.value}): {declared.title(lang)}"
+    heading = f"{declared.code} ({declared.severity.word(lang)}): {declared.title(lang)}"
     parts = [heading, "=" * len(heading), "", rule_text(declared, call, lang), ""]
     if declared.params:
         parts.append(f"Parametre i {call.id}:" if lang == "da" else f"Parameters of {call.id}:")
         for dotted in declared.params:
             value, source = lookup_param(call, dotted)
-            parts.append(f"  {dotted} = {_show(value)}" + (f"  ({source})" if source else ""))
+            parts.append(f"  {dotted} = {_show(value, lang)}" + (f"  ({source})" if source else ""))
         parts.append("")
     return "\n".join(parts)
 
@@ -208,5 +220,6 @@ def describe_call(call: Call, lang: str) -> str:
         f"{call.max_project_months.value} {label[6]}",
     ]
     for kind, grant in call.grants.items():
-        lines.append(f"  {kind.value}: {label[3]} {kr(grant.cap)}, {label[4]} {kr(grant.pool)}")
+        cap, pool = kr(grant.cap, lang), kr(grant.pool, lang)
+        lines.append(f"  {kind.value}: {label[3]} {cap}, {label[4]} {pool}")
     return "\n".join(lines) + "\n\n"

@@ -12,9 +12,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
 from klyngecli.model import Area, CellRef
+from klyngecli.plain import Plain
 
 Scalar = str | int | float | bool | None
 
@@ -28,11 +27,22 @@ class Severity(StrEnum):
     def rank(self) -> int:
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
+    def word(self, lang: str) -> str:
+        """The severity in a human report's language: `fejl`/`advarsel`/`info` (da). Machine
+        formats keep the value (`error`), which the schemas and CI tools know."""
+        return SEVERITY_WORDS[self][1 if lang == "en" else 0]
 
-class Fix(BaseModel):
+
+SEVERITY_WORDS = {
+    Severity.ERROR: ("fejl", "error"),
+    Severity.WARNING: ("advarsel", "warning"),
+    Severity.INFO: ("info", "info"),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fix(Plain):
     """How to fix a finding, in kroner where it can be computed."""
-
-    model_config = ConfigDict(frozen=True)
 
     amount: Scalar = None  # the change, in kr. (always positive)
     target: Scalar = None  # the value to set, in kr.
@@ -44,10 +54,9 @@ class Fix(BaseModel):
         return cls(amount=scalar(amount), target=scalar(target), da=da, en=en)
 
 
-class Finding(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding(Plain):
     """One finding about one place of one workbook; a plain value that pickles and serialises."""
-
-    model_config = ConfigDict(frozen=True)
 
     code: str
     severity: Severity
@@ -60,6 +69,10 @@ class Finding(BaseModel):
     found: Scalar = None
     limit: Scalar = None
     fix: Fix | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.severity) is not Severity:  # given as its value ("error")
+            object.__setattr__(self, "severity", Severity(self.severity))
 
     @property
     def location(self) -> str:
@@ -184,30 +197,42 @@ klyngecli, sammen med meddelelsen (den nævner det trin, der fejlede).""",
 
 
 # --- Formatting of numbers in messages -------------------------------------------------------
+# Each language writes numbers its own way throughout (decided item 28): Danish `9.850.000 kr.`,
+# `42.826,1 %`; English `DKK 9,850,000`, `42,826.1 %`. A percentage has one decimal where one is
+# needed (`70 %`, `74,3 %`).
 
 ORE = Decimal("0.01")
+_DANISH_MARKS = str.maketrans(",.", ".,")
 
 
-def kr(amount: Decimal) -> str:
-    """Kroner the Danish way in both languages, as the call writes them: 45.000 kr., 1.234,50 kr."""
+def _marks(text: str, lang: str) -> str:
+    """Python's `1,234.5` with the language's marks: `1.234,5` in Danish."""
+    return text if lang == "en" else text.translate(_DANISH_MARKS)
+
+
+def kr(amount: Decimal, lang: str = "da") -> str:
+    """Kroner the language's way: `45.000 kr.`, `1.234,50 kr.` (da); `DKK 45,000`,
+    `DKK 1,234.50` (en). Øre only when there are any."""
     amount = amount.quantize(ORE, rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
-    whole, _, ore = f"{abs(amount):.2f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{grouped},{ore} kr." if ore != "00" else f"{sign}{grouped} kr."
+    text = f"{abs(amount):,.2f}".removesuffix(".00")
+    if lang == "en":
+        return f"DKK {sign}{text}"
+    return f"{sign}{_marks(text, lang)} kr."
 
 
 def number(value: Decimal, lang: str) -> str:
-    """A plain number the language's way: 250, 50,01 (da) / 50.01 (en)."""
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",") if lang == "da" else text
+    """A plain number the language's way, its decimals as given: 250, 1.250, 50,01 (da) /
+    1,250, 50.01 (en)."""
+    text = f"{value.normalize():,f}"
+    return _marks(text, lang)
 
 
 def pct(fraction: Decimal, lang: str) -> str:
-    """A fraction as a percentage, one decimal where needed: 0.743 → 74,3 % (da), 74.3 % (en)."""
+    """A fraction as a percentage, one decimal where needed: 0.743 → 74,3 % (da), 74.3 % (en);
+    428.261 → 42.826,1 % (da), 42,826.1 % (en)."""
     value = (fraction * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{value:.1f}".removesuffix(".0")
-    return text.replace(".", ",") + " %" if lang == "da" else text + " %"
+    return _marks(f"{value:,.1f}".removesuffix(".0"), lang) + " %"
 
 
 def share_over(share: Decimal, ceiling: Decimal, lang: str) -> str:
@@ -219,8 +244,7 @@ def share_over(share: Decimal, ceiling: Decimal, lang: str) -> str:
 
 def _grouped(count: int, lang: str) -> str:
     """A whole number with thousands grouped the language's way: 12.345 (da), 12,345 (en)."""
-    text = f"{count:,}"
-    return text.replace(",", ".") if lang == "da" else text
+    return _marks(f"{count:,}", lang)
 
 
 # --- A bounded list of findings ---------------------------------------------------------------

@@ -11,6 +11,7 @@ import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from klyngecli.model import Application, Area, CellRef, Value
 
@@ -19,16 +20,49 @@ from klyngecli.model import Application, Area, CellRef, Value
 _LAYOUT_FIELDS = frozenset({"ref", "text", "row", "header_row", "cols", "sheet", "sheet_order"})
 
 
-def _feed(node: object, out: list[str]) -> None:
+# Each dataclass of the model → the fields that go into the fingerprint, found once per class.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _feed(node: Any, out: list[str]) -> None:
+    """The values of `node`, depth first: the common kinds by their exact type (a cell's value,
+    a number, a text, a dataclass of the model), anything else by `_feed_other`."""
+    kind = type(node)
+    if kind is Value:
+        node = node.value
+        kind = type(node)
+    if kind is Decimal:
+        out.append(format(node.normalize(), "f") if node.is_finite() else str(node))
+    elif kind is str or kind is int or node is None:
+        out.append(repr(node))
+    elif (names := _FIELDS.get(kind)) is not None:
+        for name in names:
+            out.append(name)
+            _feed(getattr(node, name), out)
+    elif kind is tuple:
+        out.append("[")
+        for item in node:
+            _feed(item, out)
+        out.append("]")
+    elif kind is dict:
+        for key in sorted(node, key=str):
+            out.append(str(key))
+            _feed(node[key], out)
+    else:
+        _feed_other(node, out)
+
+
+def _feed_other(node: object, out: list[str]) -> None:
     if isinstance(node, Value):
         _feed(node.value, out)
     elif isinstance(node, CellRef | Area):
         return
     elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for item in dataclasses.fields(node):
-            if item.name not in _LAYOUT_FIELDS:
-                out.append(item.name)
-                _feed(getattr(node, item.name), out)
+        names = tuple(f.name for f in dataclasses.fields(node) if f.name not in _LAYOUT_FIELDS)
+        _FIELDS[type(node)] = names
+        for name in names:
+            out.append(name)
+            _feed(getattr(node, name), out)
     elif isinstance(node, tuple | list):
         out.append("[")
         for item in node:

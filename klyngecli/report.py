@@ -3,15 +3,17 @@ serialise; every reporter renders this and nothing else."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from klyngecli.callspec import Call
-from klyngecli.findings import Finding, Scalar, Severity
+from klyngecli.findings import Finding, Fix, Scalar, Severity
+from klyngecli.plain import Plain
 
 SCHEMA_ID = "klyngecli/report/2"
 UNREADABLE_CODES = frozenset({"KL001", "KL002", "KL011"})
@@ -37,25 +39,23 @@ def verdict_text(verdict: Verdict, lang: str) -> str:
     return en if lang == "en" else da
 
 
-class Figures(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Figures(Plain):
     """The key figures of one application, in kroner; None where they cannot be computed."""
-
-    model_config = ConfigDict(frozen=True)
 
     deb_request: Scalar = None
     deb_cap: Scalar = None
     total_costs: Scalar = None
     total_financing: Scalar = None
-    financing_by_source: dict[str, Scalar] = {}
+    financing_by_source: dict[str, Scalar] = field(default_factory=dict)
     largest_sme_share: float | None = None  # Tilskud / FoU-omkostninger, as a fraction
     largest_sme_share_at: str | None = None  # Sheet!Cell of that Tilskud
     sme_ceiling: float | None = None
 
 
-class FileResult(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileResult(Plain):
     """Everything the checker says about one file."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str
     sha256: str | None = None
@@ -65,13 +65,17 @@ class FileResult(BaseModel):
     cvr: str | None = None
     cvr_at: tuple[str, str, int, int] | None = None  # the CVR cell: sheet, A1, row, column
     grant: str | None = None
-    figures: Figures = Figures()
-    findings: list[Finding] = []
-    rules_run: list[str] = []  # the codes of the rules that ran on the application
+    figures: Figures = field(default_factory=Figures)
+    findings: list[Finding] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)  # the codes of the rules that ran
     # Since the previous run over the same folder argument (the cache's change memory): "new",
     # "changed" or "unchanged"; None without that memory (the first run over the folder, a
     # file named directly or by a glob, standard input, --no-cache).
     change: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.verdict) is not Verdict:  # given as its value ("passed")
+            object.__setattr__(self, "verdict", Verdict(self.verdict))
 
 
 def verdict_of(findings: list[Finding]) -> Verdict:
@@ -84,10 +88,9 @@ def verdict_of(findings: list[Finding]) -> Verdict:
     return Verdict.PASSED
 
 
-class FileLine(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileLine(Plain):
     """One file of the batch summary that did not pass (cli.md decided item 6)."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str
     verdict: Verdict
@@ -96,20 +99,22 @@ class FileLine(BaseModel):
     grant: str | None = None
     deb_request: Scalar = None
 
+    def __post_init__(self) -> None:
+        if type(self.verdict) is not Verdict:
+            object.__setattr__(self, "verdict", Verdict(self.verdict))
 
-class SkippedPath(BaseModel):
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkippedPath(Plain):
     """A path that was found but not checked, and why."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str
     reason: str  # one of paths.SKIP_REASONS
 
 
-class PoolUse(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoolUse(Plain):
     """The batch's total DEB request of one grant type against the call's pool."""
-
-    model_config = ConfigDict(frozen=True)
 
     grant: str
     files: int
@@ -117,9 +122,8 @@ class PoolUse(BaseModel):
     pool: Scalar
 
 
-class Summary(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary(Plain):
     files: int
     passed: int
     passed_with_warnings: int
@@ -130,9 +134,9 @@ class Summary(BaseModel):
     warnings: int
     infos: int
     codes: dict[str, int]  # code → number of findings, most frequent first
-    not_passed: list[FileLine] = []
-    skipped_paths: list[SkippedPath] = []
-    pools: list[PoolUse] = []
+    not_passed: list[FileLine] = field(default_factory=list)
+    skipped_paths: list[SkippedPath] = field(default_factory=list)
+    pools: list[PoolUse] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C: the counts are of the files checked until then
     # Files new, changed and unchanged since the previous run over the same folder arguments,
     # of every file of the run. Under --changed the counts above are of the new and changed files
@@ -209,12 +213,14 @@ class Tally:
         )
 
 
-class ToolInfo(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class ToolInfo(Plain):
     name: str = "klyngecli"
     version: str
 
 
-class CallInfo(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class CallInfo(Plain):
     id: str
     title: str
     deadline: str
@@ -235,3 +241,59 @@ class Report:
     # The call itself, for the reporters that show rule documentation with its numbers (SARIF);
     # None in a report built by hand, and then the built-in call's numbers are shown.
     spec: Call | None = None
+
+
+# --- the result cache's form of a result --------------------------------------------------------
+
+
+def result_json(result: FileResult) -> str:
+    """A result as JSON text (ASCII, so any text of a file's name or content survives)."""
+    return json.dumps(result.model_dump(), separators=(",", ":"))
+
+
+def result_from_json(text: str) -> FileResult:
+    """A result that `result_json` wrote, every field checked; ValueError for anything else."""
+    try:
+        result: FileResult = _load(FileResult, json.loads(text))
+    except (TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise ValueError(f"not a stored result: {exc}") from None
+    return result
+
+
+_NONE = type(None)
+_SCALARS = (str, int, float, bool, _NONE)
+# Each annotation of the result's dataclasses → how a JSON value of it is read.
+_READ: dict[str, Callable[[Any], Any]] = {
+    "str": lambda v: _is(v, str),
+    "str | None": lambda v: _is(v, str, _NONE),
+    "int": lambda v: _is(v, int),
+    "Scalar": lambda v: _is(v, *_SCALARS),
+    "float | None": lambda v: _is(v, float, int, _NONE),
+    "Severity": Severity,
+    "Verdict": Verdict,
+    "Figures": lambda v: _load(Figures, v),
+    "Fix | None": lambda v: None if v is None else _load(Fix, v),
+    "list[Finding]": lambda v: [_load(Finding, item) for item in _is(v, list)],
+    "list[str]": lambda v: [_is(item, str) for item in _is(v, list)],
+    "dict[str, Scalar]": lambda v: {
+        _is(k, str): _is(i, *_SCALARS) for k, i in _is(v, dict).items()
+    },
+    "tuple[str, str, int, int] | None": lambda v: (
+        None
+        if v is None
+        else tuple(_is(i, t) for i, t in zip(_is(v, list), (str, str, int, int), strict=True))
+    ),
+}
+
+
+def _is(value: Any, *kinds: type) -> Any:
+    if not isinstance(value, kinds) or (type(value) is bool and bool not in kinds):
+        raise TypeError(f"{value!r:.40} is not a {kinds[0].__name__}")
+    return value
+
+
+def _load(kind: type[Any], data: Any) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(kind)}
+    if not isinstance(data, dict) or not set(data) <= set(fields):
+        raise TypeError(f"not a {kind.__name__}")
+    return kind(**{name: _READ[str(fields[name].type)](value) for name, value in data.items()})

@@ -30,10 +30,12 @@ from tests.workbooks import (  # noqa: E402
     CellValue,
     Layout,
     Line,
+    add_control_row,
     basis_app,
     dk_amount,
     innovation_app,
     reproducible,
+    valid_cvr,
 )
 
 OUT = ROOT / "sample_budgets"
@@ -52,6 +54,8 @@ class Sample:
     """The same findings, from where the builder put the values."""
     libreoffice: bool = False
     """Open and save the written file with LibreOffice (which stores the formulas' results)."""
+    finish: Callable[[Built], None] | None = None
+    """A change to the built sheets before they are written (a row the `App` cannot express)."""
 
 
 def no_findings(_: Built) -> list[str]:
@@ -162,6 +166,76 @@ def innovation_messy() -> App:
     return app
 
 
+def innovation_merged() -> App:
+    """Merged cells as people make them: each Ansøger label merged over two columns with its
+    value in the third; `Løn` merged down over three cost lines, `Regionalfonden` over two
+    sources, a collaboration with two SMEs under one merged `Samarbejde`."""
+    app = innovation_app(13)
+    app.name = "Klyngen for Maritim Automation"
+    app.contact = "Peter Vestergaard"
+    app.email = "pv@maritimautomation.example"
+    app.layout = Layout(
+        title_rows=("{sheet} – {name}", None), header_row=3, merged_labels=True, merge_runs=True
+    )
+    app.budget[0:1] = [
+        Line("Løn", dict.fromkeys(YEARS, 1_800_000), "Projektledelse og sekretariat (2,5 årsværk)"),
+        Line("Løn", dict.fromkeys(YEARS, 1_000_000), "Innovationskonsulenter (1,5 årsværk)"),
+        Line("Løn", dict.fromkeys(YEARS, 200_000), "Studentermedhjælp"),
+    ]  # 3.000.000 kr. a year, as in innovation_app
+    app.financing[0:1] = [
+        Line("Regionalfonden", _years(1_100_000, 1_300_000, 1_300_000, 1_150_000),
+             "Prioritetsakse 1: innovation"),
+        Line("Regionalfonden", _years(1_100_000, 1_300_000, 1_300_000, 1_150_000),
+             "Prioritetsakse 2: grøn omstilling"),
+    ]  # fmt: skip
+    assert app.collaborations is not None
+    first = app.collaborations[0]
+    first.update({"FoU-omkostninger": 1_000_000, "Tilskud": 700_000, "Overhead": 40_000})
+    app.collaborations.insert(
+        1,
+        {
+            **first,
+            "SMV": "Skibsstyring ApS",
+            "CVR": valid_cvr(13_777),
+            "Ansatte": 9,
+            "FoU-omkostninger": 320_000,
+            "Tilskud": 224_000,
+            "Overhead": 20_000,
+        },
+    )
+    return app
+
+
+def innovation_two_row_header() -> App:
+    """Headers over two rows in every table: `Beløb (1.000 kr.)` merged over the year columns
+    above the years, `Kategori`, `Beskrivelse` and `I alt` merged down over both rows."""
+    app = innovation_app(14)
+    app.name = "Klyngen for Life Science Produktion"
+    app.contact = "Ida Kragh"
+    app.email = "ik@lifescienceproduktion.example"
+    app.unit = "1.000 kr."
+    app.layout = Layout(two_row_header="Beløb (1.000 kr.)")
+    return app
+
+
+def basis_sections() -> App:
+    """Section headings in the budget (one with its amounts typed as 0) and, under the financing
+    totals, a control row whose formulas give 0."""
+    app = basis_app(15)
+    app.name = "Klyngen for Turisme og Oplevelser"
+    app.contact = "Birgitte Dahl"
+    app.email = "bd@turismeklynge.example"
+    headings = {
+        "Løn": "A. Personale",
+        "Eksterne konsulenter": "B. Drift",
+        "Revision": "C. Revision og indirekte omkostninger",
+    }
+    for label, text in headings.items():
+        amounts: dict[int, CellValue] = dict.fromkeys(YEARS, 0) if text.startswith("B") else {}
+        app.budget.insert(app.budget.index(app.budget_line(label)), Line(text, amounts, total=None))
+    return app
+
+
 # --- typical mistakes ------------------------------------------------------------------------
 
 
@@ -260,6 +334,10 @@ def amounts_as_text() -> App:
     return app
 
 
+def _years(*amounts: int) -> dict[int, CellValue]:
+    return dict(zip(YEARS, amounts, strict=True))
+
+
 def _add(line: Line, year: int, amount: CellValue) -> None:
     current = line.amounts.get(year) or 0
     assert isinstance(current, int) and isinstance(amount, int)
@@ -312,6 +390,35 @@ SAMPLES: tuple[Sample, ...] = (
         (),
         no_findings,
         libreoffice=True,
+    ),
+    Sample(
+        "innovation-flettede-celler",
+        "Clean, with merged cells as people make them: each Ansøger label merged over two "
+        "columns and its value in the third; `Løn` merged down over three cost lines, "
+        "`Regionalfonden` over two sources, one collaboration with two SMEs under one merged "
+        "`Samarbejde` cell; merged title rows.",
+        innovation_merged,
+        (),
+        no_findings,
+    ),
+    Sample(
+        "innovation-to-raekkers-overskrift",
+        "Clean, with two-row headers in Budget, Finansiering and SMV-samarbejder: "
+        "`Beløb (1.000 kr.)` merged over the year (amount) columns in the upper row, the years "
+        "in the lower row, the other headers merged down over both; `Enhed` 1.000 kr.",
+        innovation_two_row_header,
+        (),
+        no_findings,
+    ),
+    Sample(
+        "basis-afsnit-og-kontrolraekke",
+        "Clean, with section headings in the budget (`A. Personale`, `B. Drift` with its "
+        "amounts typed as 0, …) and a control row `Difference til budget (skal være 0)` under "
+        "the financing totals, whose formulas' stored results are 0.",
+        basis_sections,
+        (),
+        no_findings,
+        finish=add_control_row,
     ),
     Sample(
         "smv-tilskud-over-70-procent",
@@ -452,6 +559,8 @@ def main() -> None:
         app = sample.make()
         check_model(sample, app)
         built = app.build()
+        if sample.finish is not None:
+            sample.finish(built)
         expected = sorted(sample.expected)
         derived = sorted(sample.derive(built))
         if expected != derived:

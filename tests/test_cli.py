@@ -342,7 +342,7 @@ def spec_rules() -> dict[str, str]:
 
 
 def test_rules_lists_every_code_of_the_spec() -> None:
-    result = klynge("rules")
+    result = klynge("rules", "--lang", "en")  # severities as the spec writes them
     assert result.exit_code == 0
     listed = {
         m.group(1): m.group(2)
@@ -613,8 +613,9 @@ def test_plain_text_finding_lines_are_as_cli_md_writes_them() -> None:
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("KL")]
     assert lines == [
-        "KL401 error SMV-samarbejder!H3  Tilskud til Komposit Nord A/S er 75 % af "
-        "FoU-omkostningerne (højst 70 %): nedsæt det med 40.000 kr. til 560.000 kr."
+        "KL401 fejl SMV-samarbejder!H3  Tilskud til Komposit Nord A/S er 75 % af "
+        "FoU-omkostningerne (højst 70 %): nedsæt det med 40.000 kr. til 560.000 kr.; Tilskud til "
+        "SMV-samarbejder i Budget og finansieringen skal så også ned med 40.000 kr."
     ]
 
 

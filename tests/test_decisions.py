@@ -628,23 +628,26 @@ def test_decision_27_an_unreadable_file_has_its_own_verdict(tmp_path: Path) -> N
     assert "IKKE GODKENDT" in late and "kan ikke læses" not in late
 
 
-def test_decision_28_amounts_stay_danish_and_percentages_follow_the_language(
-    tmp_path: Path,
-) -> None:
-    """FoodSense: Tilskud 743.000,50 kr. of FoU 1.000.000 kr. is 74,3 %: reduce by 43.000,50 kr."""
+def test_decision_28_amounts_and_severities_follow_the_language(tmp_path: Path) -> None:
+    """FoodSense: Tilskud 743.000,50 kr. of FoU 1.000.000 kr. is 74,3 %: reduce by 43.000,50 kr.
+    (decisions items 56 and 57: Danish `43.000,50 kr.`, English `DKK 43,000.50`)."""
     app = raise_sme_amount(App(), FOODSENSE, "Tilskud", Decimal("743000.50"))
     finding = check(tmp_path, app).only("KL401")
     da, en = finding["message"]["da"], finding["message"]["en"]
     assert "74,3 %" in da and "74.3 %" in en
     assert "74.3" not in da and "74,3" not in en
-    for text in (da, en, finding["fix"]["da"], finding["fix"]["en"]):
-        assert "43.000,50 kr." in text
-        assert "700.000 kr." in text
-    # codes and severities are not translated: the same grep works in both languages
+    for text in (da, finding["fix"]["da"]):
+        assert "43.000,50 kr." in text and "700.000 kr." in text
+    for text in (en, finding["fix"]["en"]):
+        assert "DKK 43,000.50" in text and "DKK 700,000" in text and " kr." not in text
+    # the code is the same in both languages, so the same grep works; the severity is the
+    # report's language in text output (JSON keeps "error")
     path = app.write(tmp_path / "over.xlsx")
-    for lang in ("da", "en"):
-        _, stdout = text_report(path, "--lang", lang)
-        assert "KL401 error SMV-samarbejder!H4  " in stdout
+    _, danish = text_report(path, "--lang", "da")
+    _, english = text_report(path, "--lang", "en")
+    assert "KL401 fejl SMV-samarbejder!H4  " in danish
+    assert "KL401 error SMV-samarbejder!H4  " in english
+    assert finding["severity"] == "error"
 
 
 def test_decision_29_json_carries_both_languages_whatever_lang() -> None:

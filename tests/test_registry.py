@@ -143,16 +143,16 @@ def test_a_grant_type_the_call_does_not_offer_shows_a_dash() -> None:
         update={"grants": {GrantType.INNOVATION: CALL.grants[GrantType.INNOVATION]}}
     )
     assert param_text(innovation_only, "grants.basis.cap", "en") == "–"
-    assert param_text(innovation_only, "grants.innovation.cap", "en") == "23.000.000 kr."
+    assert param_text(innovation_only, "grants.innovation.cap", "en") == "DKK 23,000,000"
 
 
 @pytest.mark.parametrize(
     ("dotted", "da", "en"),
     [
-        pytest.param("grants.innovation.cap", "23.000.000 kr.", "23.000.000 kr.", id="kroner"),
-        pytest.param("tolerance_kr", "1 kr.", "1 kr.", id="kroner-small"),
+        pytest.param("grants.innovation.cap", "23.000.000 kr.", "DKK 23,000,000", id="kroner"),
+        pytest.param("tolerance_kr", "1 kr.", "DKK 1", id="kroner-small"),
         pytest.param("sme_ceiling", "70 %", "70 %", id="fraction-as-percent"),
-        pytest.param("sme_max_turnover_meur", "50 mio. EUR", "50 mio. EUR", id="mio-eur"),
+        pytest.param("sme_max_turnover_meur", "50 mio. EUR", "EUR 50 million", id="mio-eur"),
         pytest.param("max_project_months", "48", "48", id="count-plain"),
         pytest.param(
             "deadline", "13. august 2024 kl. 12.00", "13 August 2024 12:00", id="local-time"
@@ -167,7 +167,7 @@ def test_a_grant_type_the_call_does_not_offer_shows_a_dash() -> None:
         pytest.param(
             "grants.basis.source_pools",
             "130.000.000 kr. fra Decentrale erhvervsfremmemidler",
-            "130.000.000 kr. from Decentrale erhvervsfremmemidler",
+            "DKK 130,000,000 from Decentrale erhvervsfremmemidler",
             id="pools",
         ),
         pytest.param("grants.basis.private_cash_advised", "ja", "yes", id="yes-no"),
@@ -193,9 +193,9 @@ def test_a_filled_paragraph_keeps_amounts_whole_and_one_full_stop() -> None:
         "What it does: " + "word " * 16 + "caps at {grants.innovation.cap}. Then {deadline}.",
     )
     text = rule_text(code, CALL, "en")
-    assert "23.000.000 kr. Then" in text.replace("\n", " ")
-    assert "kr.." not in text
-    assert all(not line.startswith(("kr.", "2024")) for line in text.splitlines())
+    assert "DKK 23,000,000. Then" in text.replace("\n", " ")
+    assert "DKK\n" not in text  # an amount stays whole on its line
+    assert all(not line.startswith(("23,000,000", "2024")) for line in text.splitlines())
     assert max(len(line) for line in text.splitlines()) <= 96
 
 

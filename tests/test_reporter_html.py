@@ -376,7 +376,7 @@ def test_summary_counts_pools_skipped_paths_and_interruption() -> None:
     assert "Files checked" in counts.text
     assert "Interrupted (Ctrl-C)" in page.shown
     assert "Office lock file" in page.shown
-    assert "24.500.000 kr." in page.shown and "230.000.000 kr." in page.shown
+    assert "DKK\u00a024,500,000" in page.shown and "DKK 230,000,000" in page.shown
 
 
 def test_print_style_puts_each_file_on_a_page_and_hides_the_controls() -> None:

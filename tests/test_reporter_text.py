@@ -131,8 +131,8 @@ def test_plain_file_report_lines() -> None:
     assert "  DEB-ansøgning     72.000.000 kr. af højst 23.000.000 kr. (313 %)" in lines
     assert "  Største SMV-andel 75 % (højst 70 %)  SMV-samarbejder!H3" in lines
     assert [line for line in lines if line.startswith("KL")] == [
-        "KL401 error SMV-samarbejder!H3  Tilskud er 75 % af FoU-omkostningerne (højst 70 %)",
-        "KL501 error Forside!B9  For sent",
+        "KL401 fejl SMV-samarbejder!H3  Tilskud er 75 % af FoU-omkostningerne (højst 70 %)",
+        "KL501 fejl Forside!B9  For sent",
     ]
     assert "Opsummering" not in lines  # one file, nothing skipped: no summary
 
@@ -146,7 +146,8 @@ def test_plain_file_report_in_english() -> None:
 
 def test_financing_bar_in_unicode() -> None:
     bar = next(line for line in text(report([FAILED])).splitlines() if "Finansiering" in line)
-    assert bar == "  Finansiering      " + "█" * 22 + "▓" * 8
+    # "own" is no model.Source, so it gets the first letter (decisions: the financing bar)
+    assert bar == "  Finansiering      " + "█" * 23 + "a" * 7
 
 
 def test_a_file_without_findings_says_so() -> None:
@@ -183,7 +184,7 @@ def test_summary_names_every_file_that_did_not_pass() -> None:
     assert section(english, "Files with errors or warnings") == [
         "  indbakke/broken.xlsx  FAILED (unreadable)",
         "  indbakke/komposit.xlsx  FAILED  Komposit Nord A/S  CVR 12345678  "
-        "DEB request 72.000.000 kr.",
+        "DEB request DKK 72,000,000",
         "  indbakke/vest.xlsx  PASSED WITH WARNINGS  Vest ApS",
     ]
 
@@ -250,8 +251,8 @@ def test_pools_line() -> None:
     ]
     english = report([FAILED, PASSED], pools=pools, lang="en")
     assert section(text(english), "DEB requests against the pool") == [
-        "  Innovation: 72.000.000 kr. of the pool 230.000.000 kr. (31.3 %), 4 files",
-        "  Basis: 3.000.000 kr. of the pool 40.000.000 kr. (7.5 %), 1 file",
+        "  Innovation: DKK 72,000,000 of the pool DKK 230,000,000 (31.3 %), 4 files",
+        "  Basis: DKK 3,000,000 of the pool DKK 40,000,000 (7.5 %), 1 file",
     ]
 
 
@@ -292,7 +293,7 @@ class OneShot(Sequence[FileResult]):
 def test_files_are_read_once_and_never_counted(quiet: bool) -> None:
     spooled = dataclasses.replace(BATCH, files=OneShot([FAILED, WARNED, UNREADABLE, PASSED]))
     output = text(spooled, quiet=quiet)
-    assert ("KL501 error Forside!B9  For sent" in output.splitlines()) is not quiet
+    assert ("KL501 fejl Forside!B9  For sent" in output.splitlines()) is not quiet
     assert "│ Filer kontrolleret │ 4 │" in output
 
 
@@ -336,7 +337,7 @@ def test_hostile_text_is_escaped_and_never_markup(color: bool) -> None:
 def test_hostile_text_keeps_one_line_per_finding_and_no_trailing_space() -> None:
     lines = text(HOSTILE_BATCH).splitlines()
     assert [line for line in lines if line.startswith("KL")] == [
-        "KL401 error Ark\\x1b[2J[bold]!H3  Cellen siger [link=https://x]y[/link] og "
+        "KL401 fejl Ark\\x1b[2J[bold]!H3  Cellen siger [link=https://x]y[/link] og "
         "\\x1b[2J\\nny linje [/]"
     ]
     assert lines[0] == "ind\\nbakke/\\x1b]0;titel\\x07ans\\xff.xlsx"
@@ -352,7 +353,7 @@ def test_a_narrow_stream_never_fails_and_falls_back_to_ascii(encoding: str, colo
     foreign = FAILED.model_copy(update={"applicant": "北京 Ærø Å/S"})
     rep = report([foreign, HOSTILE_FILE, WARNED], skipped=SKIPPED)
     output = ANSI.sub("", text(rep, encoding, color=color, statistics=True))
-    assert "#" * 22 + "=" * 8 in output  # the financing bar
+    assert "#" * 23 + "a" * 7 in output  # the financing bar
     assert "+------------------------+\n| Filer kontrolleret | 3 |\n" in output
     assert not set("█▓▒░┌│└") & set(output)
     assert "??" in output  # the Chinese letters of the applicant, replaced

@@ -682,9 +682,9 @@ def test_markdown_summary_tables() -> None:
         " indbakke/b-smv.xlsx ",
         " FAILED ",
         " Klyngen for Digital Sundhed ",
-        " 18.100.000 kr. ",
+        " DKK 18,100,000 ",
     ] in [cells(row) for row in table]
-    assert "| innovation | 2 | 41.100.000 kr. | 90.000.000 kr. |" in text
+    assert "| innovation | 2 | DKK 41,100,000 | DKK 90,000,000 |" in text
     findings = section(text, "Findings")
     assert (
         "- **KL401** SMV-samarbejder!H7: Tilskud for Firma A is 74.5 % of the R\\&D costs "

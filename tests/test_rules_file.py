@@ -941,7 +941,7 @@ def test_kl009_amount_stored_as_text(tmp_path: Path) -> None:
     assert finding["severity"] == "warning"
     assert finding["found"] == "3.000.000"
     assert "3.000.000 kr." in finding["message"]["da"]  # what it was read as
-    assert "3.000.000 kr." in finding["message"]["en"]
+    assert "DKK 3,000,000" in finding["message"]["en"]
     assert_messages(finding)
 
 
@@ -979,7 +979,7 @@ def test_kl009_text_formats_are_read(tmp_path: Path, text: str) -> None:
     finding = result.only("KL009")
     assert finding["location"] == built.ref(BUDGET, "Øvrige omkostninger", 2025)
     assert finding["found"] == text
-    read_as = "1.234.567,50 kr." if value % 1 else "1.234.567 kr."
+    read_as = "DKK 1,234,567.50" if value % 1 else "DKK 1,234,567"
     assert read_as in finding["message"]["en"]
 
 
@@ -1158,7 +1158,7 @@ def test_unit_applies_to_text_and_negative_amounts(tmp_path: Path) -> None:
     assert built.cell(BUDGET, "Rejser", 2025) == -100
     result = check(tmp_path, built)
     assert result.codes == ["KL009", "KL010"]
-    assert "3.000.000 kr." in result.only("KL009")["message"]["en"]
+    assert "DKK 3,000,000" in result.only("KL009")["message"]["en"]
     assert result.only("KL010")["found"] == -100_000
 
 

@@ -35,8 +35,8 @@ CHANGES = {
 # What `klynge explain` must show under the second call, per code and language.
 SHOWN = {
     "KL201": (["20.000.000 kr.", "Prøvebestyrelsen (PB)", "Prøveopslaget 2029"],
-              ["20.000.000 kr.", "Prøvebestyrelsen (PB)", "The trial call 2029"]),
-    "KL202": (["11.000.000 kr."], ["11.000.000 kr."]),
+              ["DKK 20,000,000", "Prøvebestyrelsen (PB)", "The trial call 2029"]),
+    "KL202": (["11.000.000 kr."], ["DKK 11,000,000"]),
     "KL401": (["60 %"], ["60 %"]),
     "KL501": (["20. september 2024 kl. 16.45", "Prøvebestyrelsen (PB)"],
               ["20 September 2024 16:45", "Prøvebestyrelsen (PB)"]),
@@ -124,7 +124,7 @@ def test_explain_shows_the_second_calls_numbers_and_none_of_the_first(
 def test_the_built_in_call_still_shows_its_own_numbers(code: str) -> None:
     # The counterpart: the old numbers are in the texts because the call has them.
     default = CALLS / f"{DEFAULT_CALL}.toml"
-    old = {"KL201": "23.000.000 kr.", "KL202": "13.000.000 kr.", "KL401": "70 %"}
+    old = {"KL201": "DKK 23,000,000", "KL202": "DKK 13,000,000", "KL401": "70 %"}
     old |= {"KL501": "13 August 2024 12:00", "KL503": "48 months", "KL304": "15 %"}
     assert old[code] in explain(code, default, "en")
 
@@ -137,9 +137,10 @@ def test_a_request_over_the_new_cap_is_kl201_naming_it(tmp_path: Path, call_file
     finding = result.only("KL201")
     assert finding["limit"] == 20_000_000 and finding["found"] == 21_000_000
     assert finding["fix"]["amount"] == 1_000_000 and finding["fix"]["target"] == 20_000_000
-    for message in finding["message"].values():
-        assert "20.000.000 kr." in message and "21.000.000 kr." in message
-        assert "23.000.000" not in message
+    danish, english = finding["message"]["da"], finding["message"]["en"]
+    assert "20.000.000 kr." in danish and "21.000.000 kr." in danish
+    assert "DKK 20,000,000" in english and "DKK 21,000,000" in english
+    assert "23.000.000" not in danish and "23,000,000" not in english
     assert result.report["call"]["id"] == "trial-2029"
 
 

@@ -17,6 +17,11 @@ Two levels:
       built.write(tmp_path / "x.xlsx")
       built.ref("Budget", "Løn", 2025)        # -> "Budget!C2", for the expected finding
 
+Layouts as people draw them (`Layout`): Ansøger labels merged over two columns
+(`merged_labels`), two-row headers with a group heading over the years (`two_row_header`), a
+`Kategori`/`Kilde`/`Samarbejde` cell merged down over a run of lines (`merge_runs`). A formula
+can be given a stored result (`Built.results`), as a spreadsheet application would store it.
+
 Amounts in an `App` are kroner (int or Decimal). They are written in the workbook's unit
 (`unit="1.000 kr."` divides them by 1,000; `scale_to_unit=False` writes them as they are).
 A str amount is written verbatim and never scaled: "=C2*2" is a formula with no cached result,
@@ -187,11 +192,14 @@ def write_workbook(
     hidden_rows: Mapping[str, Iterable[int]] | None = None,
     merged: Mapping[str, Iterable[str]] | None = None,
     number_formats: Mapping[str, Mapping[str, str]] | None = None,
+    results: Mapping[str, Mapping[str, int | float]] | None = None,
 ) -> Path:
     """Write `sheets` (name -> rows, each from A1, in dict order) as an .xlsx file at `path`.
 
     `hidden_cols` {"Budget": ["A"]}, `hidden_rows` {"Budget": [3]} (1-based), `merged`
-    {"Budget": ["A1:G1"]}, `number_formats` {"Budget": {"C2": "@", "C3:F9": "#,##0"}}.
+    {"Budget": ["A1:G1"]}, `number_formats` {"Budget": {"C2": "@", "C3:F9": "#,##0"}},
+    `results` {"Finansiering": {"C9": 0}}: the stored result of the formula in that cell (as
+    Excel or LibreOffice stores it; openpyxl alone stores none).
     The bytes are reproducible: the same arguments give the same file.
     """
     if not sheets:
@@ -203,6 +211,7 @@ def write_workbook(
         | set(hidden_rows or {})
         | set(merged or {})
         | set(number_formats or {})
+        | set(results or {})
     ) - set(sheets)
     if unknown:
         raise KeyError(f"no such sheet: {sorted(unknown)}")
@@ -239,8 +248,33 @@ def write_workbook(
 
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(reproducible(buffer.getvalue()))
+    data = buffer.getvalue()
+    if results:
+        order = list(sheets)
+        data = _store_results(
+            data, {f"xl/worksheets/sheet{order.index(n) + 1}.xml": r for n, r in results.items()}
+        )
+    path.write_bytes(reproducible(data))
     return path
+
+
+def _store_results(data: bytes, results: Mapping[str, Mapping[str, int | float]]) -> bytes:
+    """The .xlsx with a stored result written into the given formula cells (part -> A1 ->
+    value); each cell must hold a formula."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for info in zin.infolist():
+            content = zin.read(info)
+            for a1, value in results.get(info.filename, {}).items():
+                cell = re.compile(rb'(<c r="' + a1.encode() + rb'"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>')
+                content, found = cell.subn(rb"\g<1><v>" + repr(value).encode() + rb"</v>", content)
+                if found != 1:
+                    raise ValueError(f"no formula at {info.filename} {a1} to store a result in")
+            zout.writestr(info, content)
+    return out.getvalue()
 
 
 def reproducible(data: bytes) -> bytes:
@@ -320,6 +354,16 @@ class Layout:
     number."""
     label_colons: bool = False
     """Ansøger labels end in a colon (`Projektslut:`)."""
+    merged_labels: bool = False
+    """Ansøger labels merged over columns A:B, their values in column C."""
+    two_row_header: str | None = None
+    """A two-row header in Budget, Finansiering and SMV-samarbejder: this group heading
+    (`Budget (kr.)`) merged over the year columns (the SME amount columns) in the upper row,
+    the years (amount headers) in the lower row, every other header merged down over both
+    rows. `header_row` is the upper row."""
+    merge_runs: bool = False
+    """Consecutive lines of one label (Budget, Finansiering) or one `Samarbejde` have their
+    label cell merged down over the run, the text in the first cell only."""
 
 
 @dataclass
@@ -332,6 +376,8 @@ class Built:
     hidden_rows: dict[str, list[int]] = field(default_factory=dict)
     merged: dict[str, list[str]] = field(default_factory=dict)
     number_formats: dict[str, dict[str, str]] = field(default_factory=dict)
+    results: dict[str, dict[str, int | float]] = field(default_factory=dict)
+    """Sheet -> A1 -> the stored result of the formula in that cell."""
     sheet_names: dict[str, str] = field(default_factory=dict)
     """Role (canonical Danish sheet name) -> the sheet's name in this workbook."""
     cells: dict[tuple[str, str | int, ColKey], str] = field(default_factory=dict)
@@ -368,6 +414,7 @@ class Built:
             hidden_rows=self.hidden_rows,
             merged=self.merged,
             number_formats=self.number_formats,
+            results=self.results,
         )
 
 
@@ -637,11 +684,16 @@ class App:
             ("E-mail", self.email),
         ]
         colon = ":" if self.layout.label_colons else ""
+        merged = self.layout.merged_labels
         for label, value in [*[f for f in fields if f[1] is not None], *self.extra_fields]:
             r = len(rows)
-            rows.append([self._t(label) + colon, value])
+            if merged:
+                rows.append([self._t(label) + colon, None, value])
+                built.merged.setdefault(sheet, []).append(f"A{r + 1}:B{r + 1}")
+            else:
+                rows.append([self._t(label) + colon, value])
             built.cells.setdefault((APPLICANT, label, "label"), _a1(r, 0))
-            built.cells.setdefault((APPLICANT, label, "value"), _a1(r, 1))
+            built.cells.setdefault((APPLICANT, label, "value"), _a1(r, 2 if merged else 1))
         built.sheets[sheet] = rows
 
     def _header_start(self, titles: Rows) -> Rows:
@@ -673,9 +725,9 @@ class App:
         amount_cols = [c for c in cols if isinstance(c, int) or c == TOTAL]
 
         rows = self._header_start(self._titles(built, sheet, len(cols)))
-        rows.append([self._year_header(c) if isinstance(c, int) else self._t(c) for c in cols])
-        for col in cols:
-            built.cells[(role, "header", col)] = _a1(len(rows) - 1, index[col])
+        headers = [self._year_header(c) if isinstance(c, int) else self._t(c) for c in cols]
+        grouped = [i for i, c in enumerate(cols) if isinstance(c, int)]
+        self._header(built, sheet, role, rows, headers, cols, grouped)
         formats = built.number_formats.setdefault(sheet, {})
         year_sums = dict.fromkeys(years, Decimal(0))
         year_idx = [index[year] for year in years]
@@ -725,6 +777,8 @@ class App:
             line_rows.append(len(rows))
             put(i, values, alias=line.label)
 
+        if layout.merge_runs:
+            self._merge_runs(built, sheet, rows, line_rows, index[key])
         if layout.totals_row:
             if layout.blank_rows_between:
                 rows.append([])
@@ -756,9 +810,8 @@ class App:
         cols += [k for c in collabs for k in c if k not in cols]
         cols = list(dict.fromkeys(cols))
         rows = self._header_start(self._titles(built, sheet, len(cols)))
-        rows.append([self._t(c) for c in cols])
-        for j, col in enumerate(cols):
-            built.cells[(SME, "header", col)] = _a1(len(rows) - 1, j)
+        grouped = [j for j, c in enumerate(cols) if c in SME_AMOUNT_COLUMNS]
+        self._header(built, sheet, SME, rows, [self._t(c) for c in cols], list(cols), grouped)
         formats = built.number_formats.setdefault(sheet, {})
         sums = dict.fromkeys(SME_AMOUNT_COLUMNS, Decimal(0))
 
@@ -782,6 +835,8 @@ class App:
                 values[col] = self._scaled(values[col])
                 sums[col] += _written_number(values[col])
             put(i, values)
+        if layout.merge_runs:
+            self._merge_runs(built, sheet, rows, line_rows, cols.index("Samarbejde"))
         if layout.sme_totals_row:
             if layout.blank_rows_between:
                 rows.append([])
@@ -796,6 +851,70 @@ class App:
         if not formats:
             del built.number_formats[sheet]
         built.sheets[sheet] = rows
+
+    def _header(
+        self,
+        built: Built,
+        sheet: str,
+        role: str,
+        rows: Rows,
+        headers: list[CellValue],
+        cols: Sequence[ColKey],
+        grouped: list[int],
+    ) -> None:
+        """The header row, or with `two_row_header` the two rows: the group heading over the
+        `grouped` columns (contiguous) above their headers, every other header merged down."""
+        group = self.layout.two_row_header
+        if group is None or not grouped:
+            rows.append(headers)
+            for j, col in enumerate(cols):
+                built.cells[(role, "header", col)] = _a1(len(rows) - 1, j)
+            return
+        upper, lower = len(rows), len(rows) + 1
+        first, last = min(grouped), max(grouped)
+        if grouped != list(range(first, last + 1)):
+            raise ValueError("the grouped columns of a two-row header must be side by side")
+        rows.append([None if j in grouped else h for j, h in enumerate(headers)])
+        rows[upper][first] = group
+        rows.append([h if j in grouped else None for j, h in enumerate(headers)])
+        merges = built.merged.setdefault(sheet, [])
+        merges.append(f"{_a1(upper, first)}:{_a1(upper, last)}")
+        for j, col in enumerate(cols):
+            if j not in grouped:
+                merges.append(f"{_a1(upper, j)}:{_a1(lower, j)}")
+            built.cells[(role, "header", col)] = _a1(lower if j in grouped else upper, j)
+
+    @staticmethod
+    def _merge_runs(built: Built, sheet: str, rows: Rows, line_rows: list[int], col: int) -> None:
+        """Merge the label cell down over each run of adjacent rows with the same label."""
+        runs: list[list[int]] = []
+        for r in line_rows:
+            if runs and r == runs[-1][-1] + 1 and rows[r][col] == rows[runs[-1][0]][col]:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        for run in runs:
+            if len(run) > 1:
+                for r in run[1:]:
+                    rows[r][col] = None
+                built.merged.setdefault(sheet, []).append(f"{_a1(run[0], col)}:{_a1(run[-1], col)}")
+
+
+def add_control_row(built: Built, label: str = "Difference til budget (skal være 0)") -> None:
+    """A control row under the Finansiering totals row, after an empty row, as applicants add
+    one: each amount column a formula of the financing total minus the budget total, with the
+    stored result 0 (they balance). Both sheets need their totals row."""
+    rows = built.sheets[built.sheet_names[FINANCING]]
+    row = len(rows) + 1
+    control: list[CellValue] = [label]
+    results = built.results.setdefault(built.sheet_names[FINANCING], {})
+    for (role, row_key, col), a1 in built.cells.items():
+        if role == FINANCING and row_key == TOTAL and (isinstance(col, int) or col == TOTAL):
+            c, r = _row_col(a1)[1], _row_col(built.cells[(BUDGET, TOTAL, col)])[0]
+            control += [None] * (c + 1 - len(control))
+            control[c] = f"={a1}-'{built.sheet_names[BUDGET]}'!{_a1(r, c)}"
+            results[_a1(row, c)] = 0
+    rows += [[], control]
 
 
 def _sum_formula(rows: list[int], col: int) -> str | None:

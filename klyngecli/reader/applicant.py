@@ -1,13 +1,15 @@
-"""The Ansøger sheet: key/value rows, labels in the first column that holds a known label."""
+"""The Ansøger sheet: key/value rows, labels in the first column that holds a known label, or
+the cells the workbook's defined names (`Ansoeger_CVR`, ...) point at."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from klyngecli.model import Applicant, CellRef, Value
+from klyngecli.model import Applicant, CellRef, Designation, GrantType, Value
 from klyngecli.reader.codes import KL005
 from klyngecli.reader.grid import PENDING, Grid, RawCell
 from klyngecli.reader.labels import (
@@ -18,9 +20,15 @@ from klyngecli.reader.labels import (
     REQUIRED_FIELDS,
     normalise,
 )
+from klyngecli.reader.names import NamedRange
 from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
 
 K = TypeVar("K")
+
+# What KL006 on the grant type and the designation lists: the format's words for the values
+# (the grant types are the model's; every call so far offers both).
+GRANTS = tuple(grant.value.capitalize() for grant in GrantType)
+DESIGNATION_WORDS = tuple(designation.value.capitalize() for designation in Designation)
 
 _NAMES_EN = {
     "name": "Applicant",
@@ -67,16 +75,42 @@ def _entries(grid: Grid) -> dict[str, Entry]:
         if found is None:
             continue
         key, inline = found
-        entry = (
-            Entry(inline, grid.ref(row, label_col))
-            if inline is not None
-            else Entry(grid.get(row, label_col + 1), grid.ref(row, label_col + 1))
-        )
+        if inline is not None:
+            entry = Entry(inline, grid.ref(row, label_col))
+        else:
+            col = _value_col(grid, row, label_col)
+            entry = Entry(grid.get(row, col), grid.ref(row, col))
         # The first row with a value wins; a title cell that repeats a label is passed over, and
         # when no row has a value, the last one (the field row, below any title) is the one meant.
         if key not in entries or _blank(entries[key].raw):
             entries[key] = entry
     return entries
+
+
+def _value_col(grid: Grid, row: int, label_col: int) -> int:
+    """The column right of the label; for a label merged over several columns, the first
+    non-empty cell right of the merge, else the cell just right of it (decided item 12)."""
+    span = grid.span(row, label_col)
+    if span is None or span[1] == label_col:
+        return label_col + 1
+    found = grid.first_filled_from(row, span[1] + 1)
+    return span[1] + 1 if found is None else found
+
+
+def _named_entry(grid: Grid, key: str, named: NamedRange) -> Entry | None:
+    """The value cell a field's defined name points at, when that is sensible: one cell (or one
+    merged cell) on this sheet, in a row not labelled as another field (a name left behind
+    when values were copied elsewhere)."""
+    row, col = named.first_row, named.first_col
+    if named.sheet != grid.name or row >= grid.height:
+        return None
+    if not named.single and grid.span(row, col) != (named.last_row, named.last_col):
+        return None
+    for left in range(min(col, len(grid.rows[row]))):
+        found = _field_of(grid.text(row, left))
+        if found is not None and found[0] != key:
+            return None
+    return Entry(grid.get(row, col), grid.ref(row, col))
 
 
 def _blank(raw: RawCell) -> bool:
@@ -95,9 +129,17 @@ def _text(entry: Entry | None) -> Value[str]:
     return Value(text or None, entry.ref, text)
 
 
-def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
-    """The applicant's fields and the workbook's unit, with KL005/KL006/KL007 findings."""
+def read_applicant(
+    grid: Grid, cells: Cells, named: Mapping[str, NamedRange] | None = None
+) -> tuple[Applicant, UnitContext]:
+    """The applicant's fields and the workbook's unit, with KL005/KL006/KL007 findings.
+    `named` maps a field key to the range its defined name points at: a sensible one that is
+    filled in wins over the labels; a blank one is used only when the labels find nothing."""
     entries = _entries(grid)
+    for key, area in (named or {}).items():
+        entry = _named_entry(grid, key, area)
+        if entry is not None and (not _blank(entry.raw) or key not in entries):
+            entries[key] = entry
     for key in REQUIRED_FIELDS:
         entry = entries.get(key)
         label = FIELD_LABELS[key][0]
@@ -125,9 +167,16 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
         entry = entries.get(key)
         return (entry.raw, entry.ref) if entry else ("", None)
 
-    grant = _choice(entries.get("grant"), GRANT_TYPES, cells, "Bevillingstypen", "The grant type")
+    grant = _choice(
+        entries.get("grant"), GRANT_TYPES, cells, "Bevillingstypen", "The grant type", GRANTS
+    )
     designation = _choice(
-        entries.get("designation"), DESIGNATIONS, cells, "Udpegningen", "The designation"
+        entries.get("designation"),
+        DESIGNATIONS,
+        cells,
+        "Udpegningen",
+        "The designation",
+        DESIGNATION_WORDS,
     )
     cvr_entry = entries.get("cvr")
     cvr: Value[str] = cells.cvr(cvr_entry.raw, cvr_entry.ref) if cvr_entry else Value(None)
@@ -166,7 +215,12 @@ def read_applicant(grid: Grid, cells: Cells) -> tuple[Applicant, UnitContext]:
 
 
 def _choice(
-    entry: Entry | None, choices: dict[str, K], cells: Cells, what_da: str, what_en: str
+    entry: Entry | None,
+    choices: dict[str, K],
+    cells: Cells,
+    what_da: str,
+    what_en: str,
+    accepted: tuple[str, ...],
 ) -> Value[K]:
     """A value from a fixed list (grant type, designation); KL006 when it is not on the list."""
     if entry is not None and entry.raw is PENDING:
@@ -178,6 +232,6 @@ def _choice(
         return Value(None, entry.ref)
     key = choices.get(normalise(text))
     if key is None:
-        cells.unreadable(entry.ref, entry.raw, what_da, what_en)
+        cells.unreadable(entry.ref, entry.raw, what_da, what_en, accepted)
         return Value(None, entry.ref, text)
     return Value(key, entry.ref, text)

@@ -13,36 +13,67 @@ from klyngecli.reader.labels import (
     SME_COLUMNS,
     SME_REQUIRED,
 )
+from klyngecli.reader.names import NamedRange
 from klyngecli.reader.tables import (
     HEADER_SCAN_ROWS,
+    Header,
+    column_units,
     header_area,
-    header_label,
     is_totals_row,
+    merged_down,
+    named_rows,
+    no_amount,
     sheet_unit,
+    upper_row,
 )
 from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
 
 _NAMES_EN = {"name": "Collaboration", "rd_costs": "R&D costs", "grant": "Grant"}
+_DETAILS = ("sme", "cvr", "employees", "turnover", "balance")
+
+Columns = dict[str, tuple[int, str | None]]  # column key → (column, unit in its header)
 
 
-def _find_header(grid: Grid) -> tuple[int, dict[str, tuple[int, str | None]]] | None:
-    """The row (within the first rows) naming the most known columns, at least two."""
-    best: tuple[int, dict[str, tuple[int, str | None]]] | None = None
+def _header_at(grid: Grid, row: int) -> tuple[Header, Columns]:
+    """The known columns named in `row` (through labels merged down from the row above)."""
+    above = merged_down(grid, row)
+    header = Header(row, None, above)
+    cols: Columns = {}
+    for col in range(len(grid.rows[row])):
+        label, unit = header.label(grid, col)
+        key = SME_COLUMNS.get(label)
+        if key is not None and key not in cols:
+            cols[key] = (col, unit)
+    if cols:
+        positions = [col for col, _ in cols.values()]
+        header = Header(row, upper_row(grid, row, above, positions), above)
+    return header, cols
+
+
+def _find_header(grid: Grid, named: NamedRange | None) -> tuple[Header, Columns] | None:
+    """The header the workbook's defined name points at, when it is sensible; else the row,
+    among the first rows, naming the most known columns, at least two."""
+    if named is not None:
+        for row in named_rows(grid, named):
+            header, cols = _header_at(grid, row)
+            if len(cols) >= 2 and (row == named.first_row or header.upper == named.first_row):
+                return header, cols
+    best: tuple[Header, Columns] | None = None
     for row in range(min(HEADER_SCAN_ROWS, grid.height)):
-        cols: dict[str, tuple[int, str | None]] = {}
-        for col in range(len(grid.rows[row])):
-            label, unit = header_label(grid, row, col)
-            key = SME_COLUMNS.get(label)
-            if key is not None and key not in cols:
-                cols[key] = (col, unit)
+        header, cols = _header_at(grid, row)
         if len(cols) >= 2 and (best is None or len(cols) > len(best[1])):
-            best = (row, cols)
+            best = (header, cols)
+            if len(cols) == len(SME_COLUMN_LABELS):
+                break  # every column is named: no row can name more
     return best
 
 
-def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collaborations | None:
-    """The collaborations, or None (with KL004) when the header or a required column is missing."""
-    found = _find_header(grid)
+def read_collaborations(
+    grid: Grid, unit: UnitContext, cells: Cells, named: NamedRange | None = None
+) -> Collaborations | None:
+    """The collaborations, or None (with KL004) when the header or a required column is missing.
+    `named` is the range the workbook's defined name for the table points at, if any."""
+    found = _find_header(grid, named)
     if found is None:
         cells.findings.append(
             KL004.finding(
@@ -60,22 +91,21 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
         label = SME_COLUMN_LABELS[key][0]
         cells.findings.append(
             KL004.finding(
-                header_area(grid, header),
+                header_area(grid, header.row),
                 f"Kolonnen '{label}' mangler i overskriftsrækken",
                 f"The column '{label}' ({_NAMES_EN[key]}) is missing from the header row",
             )
         )
     if missing:
         return None
-    unit = sheet_unit(grid, header, unit, cells)
+    multiplier = column_units(grid, header, sheet_unit(grid, header.row, unit, cells), cells)
     multipliers: dict[str, Decimal | None] = {
-        key: cells.column_multiplier(grid, header, cols[key][0], cols[key][1], unit)
-        for key in SME_AMOUNT_COLUMNS
-        if key in cols
+        key: multiplier(*cols[key]) for key in SME_AMOUNT_COLUMNS if key in cols
     }
     rows: list[Collaboration] = []
     totals: list[TotalsRow] = []
-    amount_cols = [cols[key][0] for key in multipliers]
+    detail_cols = [cols[key][0] for key in _DETAILS if key in cols]
+    owners = grid.covered_in(cols["name"][0])  # a `Samarbejde` merged down names every row
 
     def amount(row: int, key: str) -> Amount:
         if key not in cols:
@@ -85,7 +115,8 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
     def text(row: int, key: str) -> Value[str]:
         if key not in cols:
             return Value(None)
-        raw, ref = grid.get(row, cols[key][0]), grid.ref(row, cols[key][0])
+        at = owners.get(row, (row, cols[key][0])) if key == "name" else (row, cols[key][0])
+        raw, ref = grid.get(*at), grid.ref(*at)
         if raw is PENDING:  # a name is only shown, so a formula without a result is no error
             return Value(None, ref, FORMULA)
         if raw == "":
@@ -97,19 +128,24 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
             return Value(None)
         return cells.number(grid, row, cols[key][0], da, en)
 
-    for row in range(header + 1, grid.height):
+    for row in range(header.row + 1, grid.height):
         if grid.is_blank_row(row):
             continue
-        if is_totals_row(grid, row, cols["name"][0]):
+        name = text(row, "name")
+        if is_totals_row(grid, row, name.text or ""):
             first = grid.first_filled(row) or 0
             stated = {
                 key: amount(row, key) for key in multipliers if grid.get(row, cols[key][0]) != ""
             }
             totals.append(TotalsRow(Value(grid.text(row, first), grid.ref(row, first)), stated))
             continue
-        name = text(row, "name")
-        if name.value is None and all(grid.get(row, c) == "" for c in amount_cols):
-            continue  # a note below the table, not a collaboration
+        amounts_zero = all(
+            no_amount(grid.get(row, cols[key][0]), multipliers[key]) for key in multipliers
+        )
+        if amounts_zero and (
+            name.value is None or all(grid.get(row, c) == "" for c in detail_cols)
+        ):
+            continue  # a note, a section heading or a control row, not a collaboration
         cvr: Value[str] = Value(None)
         if "cvr" in cols:
             cvr = cells.cvr(grid.get(row, cols["cvr"][0]), grid.ref(row, cols["cvr"][0]))
@@ -129,7 +165,7 @@ def read_collaborations(grid: Grid, unit: UnitContext, cells: Cells) -> Collabor
         )
     return Collaborations(
         sheet=grid.name,
-        header_row=header,
+        header_row=header.row,
         rows=tuple(rows),
         totals=tuple(totals),
         cols={key: col for key, (col, _) in cols.items()},

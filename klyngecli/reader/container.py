@@ -23,6 +23,7 @@ class Problem(StrEnum):
     ENCRYPTED = "encrypted"
     DAMAGED_OLE = "damaged OLE2 container"
     NO_WORKBOOK = "OLE2 container without a workbook stream"
+    NOT_A_SPREADSHEET_ZIP = "zip package without a workbook part"
 
 
 # What reading a damaged zip package can raise (the standard library's zip, zlib and XML parsers);
@@ -77,12 +78,22 @@ def odf_encrypted(archive: zipfile.ZipFile) -> bool:
     return False
 
 
-def _odf_encrypted(handle: BinaryIO) -> bool:
+# The parts one of the spreadsheet readers opens a package by (xlsx/xlsm, xlsb, ods), matched
+# by file name in any folder (`_rels/.rels` may put the workbook elsewhere than `xl/`).
+_WORKBOOK_PARTS = frozenset({"workbook.xml", "workbook.bin", "content.xml"})
+
+
+def _zip_problem(handle: BinaryIO) -> Problem | None:
+    """An encrypted OpenDocument package, or a zip with no workbook part at all (a zipped
+    folder, a Word document): one KL001 rather than a KL003 for each missing sheet."""
     try:
         with zipfile.ZipFile(handle) as archive:
-            return odf_encrypted(archive)
+            if odf_encrypted(archive):
+                return Problem.ENCRYPTED
+            parts = {name.rsplit("/", 1)[-1].casefold() for name in archive.namelist()}
+            return None if parts & _WORKBOOK_PARTS else Problem.NOT_A_SPREADSHEET_ZIP
     except DAMAGED_ZIP_ERRORS:
-        return False
+        return None
 
 
 def container_problem(handle: BinaryIO) -> Problem | None:
@@ -93,6 +104,6 @@ def container_problem(handle: BinaryIO) -> Problem | None:
         if head == OLE2_MAGIC:
             return _ole_problem(head + handle.read())
         handle.seek(0)  # a zip may start with other bytes: its directory is at the end
-        return Problem.ENCRYPTED if _odf_encrypted(handle) else None
+        return _zip_problem(handle)
     finally:
         handle.seek(0)

@@ -134,7 +134,7 @@ UNITS = table(
 
 # --- tables ----------------------------------------------------------------------------------
 
-TOTAL_LABELS = table({"total": ["I alt", "Total", "Sum", "Samlet", "Total i alt", "I alt (kr.)"]})
+# A totals row or column is named by the words of `tables.is_total_label` (decided item 15).
 
 BUDGET_COLUMNS = table(
     {

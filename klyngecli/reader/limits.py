@@ -7,10 +7,11 @@ screened safely); `prescreen` turns it into the file's only finding.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from klyngecli.findings import Finding
+from klyngecli.findings import Finding, number
 from klyngecli.reader.codes import KL001, KL011
 
 MIB = 1 << 20
@@ -44,8 +45,8 @@ class Refused(Exception):
         self.finding = finding
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+def _number(value: int, lang: str) -> str:
+    return number(Decimal(value), lang)
 
 
 def over(limit_da: str, limit_en: str, found: int, limit: int) -> Refused:
@@ -53,24 +54,49 @@ def over(limit_da: str, limit_en: str, found: int, limit: int) -> Refused:
     return Refused(
         KL011.finding(
             None,
-            f"Filen overskrider en sikkerhedsgrænse: {limit_da} er {_number(found)} (grænse "
-            f"{_number(limit)}); intet andet i filen er læst",
-            f"The file exceeds a safety limit: {limit_en} is {_number(found)} (limit "
-            f"{_number(limit)}); nothing else of it was read",
+            f"Filen overskrider en sikkerhedsgrænse: {limit_da} er {_number(found, 'da')} (grænse "
+            f"{_number(limit, 'da')}); intet andet i filen er læst",
+            f"The file exceeds a safety limit: {limit_en} is {_number(found, 'en')} (limit "
+            f"{_number(limit, 'en')}); nothing else of it was read",
             found=found,
             limit=limit,
         )
     )
 
 
+NOT_A_FILE = "not a regular file"
+
+# A screen's reason names the place in our words; what follows its first ": " is a library's
+# text (expat, zipfile, the OLE2 reader), kept in `found` only. A loop is named in plain words.
+_LOOPS = ("; dens interne kæde af sektorer går i ring", "; its internal chain of sectors loops")
+
+
+def _plain(why: str) -> str:
+    return why.split(": ", 1)[0]
+
+
 def damaged(why_da: str, why_en: str) -> Refused:
-    """KL001 for a file the screen cannot read safely, so no reader may touch it."""
+    """KL001 for a file the screen cannot read safely, so no reader may touch it: the reason in
+    plain words and what to do; the screen's full reason in `found`."""
+    if why_en == NOT_A_FILE:
+        return Refused(
+            KL001.finding(
+                None,
+                "Stien er ikke en almindelig fil (men fx en mappe, en enhed eller en navngivet "
+                "pipe): angiv selve regnearksfilen",
+                "The path is not a regular file (but, say, a folder, a device or a named pipe): "
+                "give the spreadsheet file itself",
+                found=why_en,
+            )
+        )
+    loops_da, loops_en = _LOOPS if "loops" in why_en else ("", "")
     return Refused(
         KL001.finding(
             None,
-            f"Filen kan ikke åbnes som regneark ({why_da}): gem den som .xlsx og kontrollér igen",
-            f"The file cannot be opened as a spreadsheet ({why_en}): save it as .xlsx and check "
-            "again",
+            f"Filen er beskadiget eller ikke gemt færdig ({_plain(why_da)}{loops_da}): gem den "
+            "igen fra Excel eller LibreOffice, eller bed om en ny kopi",
+            f"The file is damaged or was not saved completely ({_plain(why_en)}{loops_en}): save "
+            "it again from Excel or LibreOffice, or ask for a new copy",
             found=why_en,
         )
     )

@@ -1,6 +1,7 @@
 """The screen of an OOXML package (xlsx/xlsm), and what python-calamine does not tell about it:
 which formula cells have no stored result and which hold an error value (calamine reads both
-as empty).
+as empty), and the workbook's defined names the template writes (python-calamine does not
+expose defined names; `names`).
 
 Every part calamine's xlsx reader would take a value from is parsed here first, with expat
 (`xmlscan`), in the order calamine reads them and under the names it uses (calamine 0.37,
@@ -24,10 +25,12 @@ import re
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO
 
 from klyngecli.reader.limits import Extent, Tally, damaged
+from klyngecli.reader.names import NamedRange, from_a1, known
 from klyngecli.reader.package import Package, folded
-from klyngecli.reader.xmlscan import local, parse
+from klyngecli.reader.xmlscan import feed, local, parse, parser
 
 Position = tuple[int, int]
 
@@ -43,6 +46,7 @@ class SheetFindings:
 
     pending: dict[str, frozenset[Position]] = field(default_factory=dict)
     errors: dict[str, dict[Position, str]] = field(default_factory=dict)
+    names: dict[str, NamedRange] = field(default_factory=dict)  # `names.known` key → range
 
 
 def position(ref: str) -> tuple[int, int | None]:
@@ -102,15 +106,25 @@ def _relationships(package: Package, path: str, tally: Tally) -> dict[str, tuple
     return rels
 
 
-def _workbook_sheets(package: Package, path: str, tally: Tally) -> list[tuple[str, str]]:
-    """(name, relationship id) of each `<sheet>` of workbook.xml, in order."""
+def _workbook_sheets(
+    package: Package, path: str, tally: Tally, names: dict[str, NamedRange]
+) -> list[tuple[str, str]]:
+    """(name, relationship id) of each `<sheet>` of workbook.xml, in order; the workbook-wide
+    `<definedName>`s the reader knows go into `names`."""
     info = package.lookup(path)
     sheets: list[tuple[str, str]] = []
     if info is None:
         return sheets
+    defined: list[str] = []  # the text of the known name being read, and its key
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        if local(name) != "sheet":
+        tag = local(name)
+        if tag == "definedName" and "localSheetId" not in attrs:
+            key = known(attrs.get("name", ""))
+            if key is not None and key not in names:
+                defined[:] = [key, ""]
+            return
+        if tag != "sheet":
             return
         rid = ""
         for key, value in attrs.items():
@@ -119,9 +133,23 @@ def _workbook_sheets(package: Package, path: str, tally: Tally) -> list[tuple[st
         sheets.append((attrs.get("name", ""), rid))
         tally.sheets(len(sheets))
 
+    def end(name: str) -> None:
+        if defined and local(name) == "definedName":
+            area = from_a1(defined[1])
+            if area is not None:
+                names[defined[0]] = area
+            defined.clear()
+
+    def text(data: str) -> None:
+        if defined and len(defined[1]) < _NAME_TEXT:
+            defined[1] += data
+
     with package.open(info) as stream:
-        parse(stream, info.filename, tally, start)
+        parse(stream, info.filename, tally, start, end, text)
     return sheets
+
+
+_NAME_TEXT = 300  # a reference to one rectangle is short; more is no name the reader uses
 
 
 class _SharedStrings:
@@ -167,145 +195,200 @@ class _SharedStrings:
             self.current += len(data)
 
 
-@dataclass(slots=True)
-class _Cell:
-    row: int
-    col: int
-    kind: str | None  # the `t` attribute
-    child: bool = False  # an element inside: calamine may make a value of it
-    formula: bool = False
-    value: str | None = None  # the text of <v>, up to _KEEP characters
-    value_length: int = 0
-    value_pieces: int = 0
-    inline: int = 0  # characters inside <is>
+_KEEP = 64  # characters of a <v> kept: enough to tell an index, an error code or NaN
+# A cell reference of the everyday kind (`B7`, `xfd1048576`): read here without `position`'s
+# checks, which it passes; any other form goes through `position`.
+_PLAIN_REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})").fullmatch
 
 
-_KEEP = 64
+def _screen_sheet(
+    stream: IO[bytes], part: str, sheet: str, strings: array[int], tally: Tally
+) -> tuple[set[Position], dict[Position, str]]:
+    """One worksheet part, cell by cell as calamine's `XlsxCellReader.next_cell` walks it: the
+    formula cells without a result and the cells with an error value (or NaN), each value
+    counted against the limits as it is seen.
 
+    A state machine of expat handlers, swapped as the walk enters and leaves `<sheetData>`, a
+    cell, and the text of its `<v>` or `<is>`, so that an element costs one short call. The
+    counts are kept in local variables and added to the tally at the end, or when one reaches
+    its limit: the first limit passed, and the number it reports, are those of counting one by
+    one."""
+    limits = tally.limits
+    extent = Extent(tally, sheet)
+    pending: set[Position] = set()
+    errors: dict[Position, str] = {}
+    made = parser()
+    records = cells = chars = 0  # not yet added to the tally
+    records_room = limits.max_records - tally.records
+    cells_room = limits.max_cells - tally.cells
+    chars_room = limits.max_text_chars - tally.text_chars
+    row = col = 0  # where a row or cell without a reference goes
+    # The cell being read (`in_cell`): its place and `t`, whether it has an element inside
+    # (calamine may make a value of it) and a formula, the elements open inside it, the text of
+    # its <v> (up to _KEEP characters), that text's length and pieces, and the characters
+    # inside its <is>.
+    in_cell = child = formula = has_value = False
+    at_row = at_col = depth = value_length = value_pieces = inline = 0
+    kind: str | None = None
+    value = ""
 
-class _Sheet:
-    """One worksheet part, cell by cell as calamine's `XlsxCellReader.next_cell` walks it."""
+    def count() -> None:
+        nonlocal records
+        tally.records += records
+        records = 0
+        tally.record(0)  # raises KL011
 
-    def __init__(self, name: str, strings: array[int], tally: Tally) -> None:
-        self.tally = tally
-        self.extent = Extent(tally, name)
-        self.strings = strings
-        self.in_data = False
-        self.done = False
-        self.row = self.col = 0
-        self.cell: _Cell | None = None
-        self.depth = 0  # elements open inside the current cell
-        self.capture: str | None = None  # "v" or "is" while their text is read
-        self.pending: set[Position] = set()
-        self.errors: dict[Position, str] = {}
+    def outside(name: str, attrs: dict[str, str]) -> None:
+        nonlocal records
+        records += 1
+        if records > records_room:
+            count()
+        if (name if ":" not in name else local(name)) == "sheetData":
+            made.StartElementHandler, made.EndElementHandler = data_start, data_end
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = local(name)
-        cell = self.cell
-        if cell is not None:
-            self.depth += 1
-            if self.depth == 1:
-                cell.child = True
-                if tag == "v":
-                    cell.value, cell.value_length, cell.value_pieces = "", 0, 0
-                    self.capture = "v"
-                elif tag == "is":
-                    self.capture = "is"
-                elif tag == "f":
-                    cell.formula = True
-            return
-        if not self.in_data:
-            if tag == "sheetData" and not self.done:
-                self.in_data = True
-            return
-        if tag == "row":
-            if "r" in attrs:
-                self.row = position(attrs["r"])[0]
-        elif tag == "c":
-            if "r" in attrs:
-                row, col = position(attrs["r"])
-                if col is None:
-                    raise damaged(
-                        f"cellen '{attrs['r'][:20]}' har ingen kolonne",
-                        f"the cell '{attrs['r'][:20]}' has no column",
-                    )
-                self.col = col
+    def after(name: str, attrs: dict[str, str]) -> None:  # calamine reads one <sheetData>
+        nonlocal records
+        records += 1
+        if records > records_room:
+            count()
+
+    def data_start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal records, row, col, in_cell, at_row, at_col, kind, child, formula, has_value
+        nonlocal value, depth, value_length, value_pieces, inline
+        records += 1
+        if records > records_room:
+            count()
+        tag = name if ":" not in name else local(name)
+        if tag == "c":
+            ref = attrs.get("r")
+            if ref is None:
+                at_row, at_col = row, col
             else:
-                row, col = self.row, self.col
-            self.cell, self.depth = _Cell(row, col, attrs.get("t")), 0
+                plain = _PLAIN_REF(ref)
+                if plain is not None:
+                    at_row, at_col = int(plain[2]) - 1, _column(plain[1])
+                else:
+                    at_row, reached = position(ref)
+                    if reached is None:
+                        raise damaged(
+                            f"cellen '{ref[:20]}' har ingen kolonne",
+                            f"the cell '{ref[:20]}' has no column",
+                        )
+                    at_col = reached
+                col = at_col
+            kind = attrs.get("t")
+            in_cell, child, formula, has_value = True, False, False, False
+            value, value_length, value_pieces, inline, depth = "", 0, 0, 0, 0
+            made.StartElementHandler = cell_start
+        elif tag == "row":
+            ref = attrs.get("r")
+            if ref is not None:
+                row = position(ref)[0]
 
-    def end(self, name: str) -> None:
-        cell = self.cell
-        if cell is not None:
-            if self.depth == 0:
-                self._finish(cell)
-                self.cell = None
-            else:
-                self.depth -= 1
-                if self.depth == 0:
-                    self.capture = None
-            return
-        if self.in_data:
-            tag = local(name)
+    def cell_start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal records, depth, child, formula, has_value, value, value_length, value_pieces
+        records += 1
+        if records > records_room:
+            count()
+        depth += 1
+        if depth == 1:
+            child = True
+            tag = name if ":" not in name else local(name)
+            if tag == "v":
+                has_value, value, value_length, value_pieces = True, "", 0, 0
+                made.CharacterDataHandler = value_text
+            elif tag == "is":
+                made.CharacterDataHandler = inline_text
+            elif tag == "f":
+                formula = True
+
+    def value_text(data: str) -> None:
+        nonlocal value, value_length, value_pieces
+        value_pieces += 1
+        value_length += len(data)
+        if len(value) < _KEEP:
+            value += data[:_KEEP]
+
+    def inline_text(data: str) -> None:
+        nonlocal inline
+        inline += len(data)
+
+    def data_end(name: str) -> None:
+        nonlocal row, col, in_cell, depth, cells, chars
+        if not in_cell:
+            tag = name if ":" not in name else local(name)
             if tag == "row":
-                self.row, self.col = self.row + 1, 0
+                row, col = row + 1, 0
             elif tag == "sheetData":
-                self.in_data, self.done = False, True
-
-    def text(self, data: str) -> None:
-        cell = self.cell
-        if cell is None or self.capture is None:
+                made.StartElementHandler, made.EndElementHandler = after, None
             return
-        if self.capture == "is":
-            cell.inline += len(data)
+        if depth:  # an element inside the cell ends
+            depth -= 1
+            if not depth:
+                made.CharacterDataHandler = None
             return
-        cell.value_pieces += 1
-        cell.value_length += len(data)
-        if cell.value is not None and len(cell.value) < _KEEP:
-            cell.value += data[:_KEEP]
-
-    def _finish(self, cell: _Cell) -> None:
-        self.col = cell.col + 1
-        if not cell.child:
+        in_cell = False  # the cell ends
+        made.StartElementHandler = data_start
+        col = at_col + 1
+        if not child:
             return  # <c r="XFD9"/>: calamine makes no value of an empty cell
-        self.tally.cell()
-        extent = self.extent
-        if cell.row >= extent.rows or cell.col >= extent.cols:
-            extent.reach(cell.row + 1, cell.col + 1)
-        if length := self._text_length(cell):
-            self.tally.text(length)
-        where = (cell.row, cell.col)
-        text = cell.value or ""
-        if cell.kind == "e":
-            self.errors[where] = text.strip() or "#ERROR"
-        elif cell.formula and (
-            cell.value is None or (not text.strip() and cell.kind not in _TEXT_TYPES)
-        ):
-            self.pending.add(where)
-        elif cell.kind in (None, "n") and text.lower().lstrip("+-") == "nan":
+        cells += 1
+        if cells > cells_room:
+            tally.cells += cells
+            cells = 0
+            tally.cell(0)  # raises KL011
+        if at_row >= extent.rows or at_col >= extent.cols:
+            extent.reach(at_row + 1, at_col + 1)
+        if kind != "s":
+            length = inline + value_length
+        elif value_pieces == 1 and len(value) == value_length < 20 and _digits(value):
+            index = int(value)  # the everyday index: below 10**19, within calamine's u64
+            length = strings[index] if index < len(strings) else 0
+        else:
+            length = _string_length(value, value_pieces, value_length, strings)
+        if length:
+            chars += length
+            if chars > chars_room:
+                tally.text_chars += chars
+                chars = 0
+                tally.text(0)  # raises KL011
+        where = (at_row, at_col)
+        if kind == "e":
+            errors[where] = value.strip() or "#ERROR"
+        elif formula and (not has_value or (not value.strip() and kind not in _TEXT_TYPES)):
+            pending.add(where)
+        elif value[-1:] in _N and kind in (None, "n") and value.lower().lstrip("+-") == "nan":
             # calamine reads NaN as a number (a date 1899-12-30 under a date format): KL006
             # (workbook-format.md, decided item 17).
-            self.errors[where] = "NaN"
+            errors[where] = "NaN"
 
-    def _text_length(self, cell: _Cell) -> int:
-        """The characters calamine would give this cell: its own text, or the shared string it
-        refers to (each reference is a copy)."""
-        if cell.kind != "s":
-            return cell.inline + cell.value_length
-        if not cell.value_pieces:
-            return 0
-        text = cell.value or ""
-        whole = cell.value_pieces == 1 and len(text) == cell.value_length
-        if whole and text.isascii() and text.isdigit() and int(text[:21]) < 1 << 64:
-            candidates = [int(text)]  # calamine's atoi of the index
-        else:
-            # calamine parses only the first text run of <v> (up to a character reference or a
-            # comment), and reads what it cannot parse as 0: 0 or any leading digits.
-            text = text.removeprefix("+")
-            digits = len(text) - len(text.lstrip("0123456789"))
-            candidates = [0, *(int(text[:k]) for k in range(1, min(digits, 20) + 1))]
-        strings = self.strings
-        return max((strings[i] for i in candidates if i < len(strings)), default=0)
+    made.StartElementHandler = outside
+    feed(made, stream, part, tally)
+    tally.records += records
+    tally.cells += cells
+    tally.text_chars += chars
+    return pending, errors
+
+
+_N = ("n", "N")
+_digits = re.compile(r"[0-9]+").fullmatch
+
+
+def _string_length(text: str, pieces: int, length: int, strings: array[int]) -> int:
+    """The characters of the shared string a cell of `t="s"` refers to: calamine's atoi of the
+    index in <v>; of an index that is not plain digits calamine parses only the first text run
+    of <v> (up to a character reference or a comment), and reads what it cannot parse as 0: so
+    0 or any leading digits."""
+    if not pieces:
+        return 0
+    whole = pieces == 1 and len(text) == length
+    if whole and text.isascii() and text.isdigit() and int(text[:21]) < 1 << 64:
+        candidates = [int(text)]
+    else:
+        text = text.removeprefix("+")
+        digits = len(text) - len(text.lstrip("0123456789"))
+        candidates = [0, *(int(text[:k]) for k in range(1, min(digits, 20) + 1))]
+    return max((strings[i] for i in candidates if i < len(strings)), default=0)
 
 
 def screen_ooxml(
@@ -329,7 +412,7 @@ def screen_ooxml(
     findings = SheetFindings()
     seen_names: set[str] = set()
     seen_parts: set[str] = set()
-    for name, rid in _workbook_sheets(package, f"{folder}workbook.xml", tally):
+    for name, rid in _workbook_sheets(package, f"{folder}workbook.xml", tally, findings.names):
         path = _sheet_path(name, rid, rels, folder)
         if name in seen_names:
             raise damaged(f"to ark hedder '{name[:40]}'", f"two sheets are named '{name[:40]}'")
@@ -344,11 +427,10 @@ def screen_ooxml(
         seen_parts.add(key)
         if entry is None or not wanted(name):
             continue  # a missing part is the reader's KL001; other sheets it never loads
-        sheet = _Sheet(name, strings.lengths, tally)
         with package.open(entry) as stream:
-            parse(stream, entry.filename, tally, sheet.start, sheet.end, sheet.text)
-        findings.pending[name] = frozenset(sheet.pending)
-        findings.errors[name] = sheet.errors
+            pending, errors = _screen_sheet(stream, entry.filename, name, strings.lengths, tally)
+        findings.pending[name] = frozenset(pending)
+        findings.errors[name] = errors
     return findings
 
 

@@ -31,7 +31,9 @@ count against the limits (`limits.Limits`), and their defaults:
 The reader builds the sheets it needs (Ansøger, Budget, Finansiering, SMV-samarbejder) from an
 xlsx/xlsm or xlsb, and every sheet from an xls or ods (calamine reads them all when it opens the
 file). The same pass finds the formula cells without a stored result, the error values and the
-NaN numbers of the sheets (calamine reads the first two as empty, and NaN as a number).
+NaN numbers of the sheets (calamine reads the first two as empty, and NaN as a number), the
+workbook's defined names the template writes and, for ods, the merged cells (python-calamine
+exposes neither).
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ from klyngecli.findings import Finding
 from klyngecli.reader.cfb import MAGIC, Cfb, CfbError
 from klyngecli.reader.container import DAMAGED_ZIP_ERRORS
 from klyngecli.reader.limits import MIB, Limits, Refused, Tally, damaged, over
+from klyngecli.reader.names import NamedRange
 from klyngecli.reader.ooxml import screen_ooxml
 from klyngecli.reader.package import Package
 from klyngecli.reader.screen_ods import screen_ods
-from klyngecli.reader.screen_xls import screen_xls
+from klyngecli.reader.screen_xls import XlsFindings, screen_xls
 from klyngecli.reader.screen_xlsb import screen_xlsb
 
 __all__ = ["Limits", "Screened", "prescreen"]
@@ -62,11 +65,14 @@ Position = tuple[int, int]
 @dataclass(frozen=True)
 class Screened:
     """A file within the limits: its bytes, the formula cells of its sheets that lack a result
-    and the cells that hold an error value (or NaN), by sheet name."""
+    and the cells that hold an error value (or NaN), by sheet name; the defined names the
+    reader knows; the merged cells of an ods (first row, first column, last row, last column)."""
 
     pending: dict[str, frozenset[Position]] = field(default_factory=dict)
     errors: dict[str, dict[Position, str]] = field(default_factory=dict)
     data: bytes = b""
+    names: dict[str, NamedRange] = field(default_factory=dict)
+    merges: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
 
 
 def prescreen(path: Path, limits: Limits, wanted: Callable[[str], bool]) -> Screened | Finding:
@@ -102,14 +108,19 @@ def _screen(data: bytes, limits: Limits, wanted: Callable[[str], bool]) -> Scree
     tally = Tally(limits)
     pending: dict[str, frozenset[Position]] = {}
     errors: dict[str, dict[Position, str]] = {}
+    names: dict[str, NamedRange] = {}
+    merges: dict[str, list[tuple[int, int, int, int]]] = {}
     if data[:8] == MAGIC:
-        errors.update(_screen_ole(data, tally))
+        xls = _screen_ole(data, tally)
+        if xls is not None:
+            errors.update(xls.errors)
+            names.update(xls.names)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except DAMAGED_ZIP_ERRORS:
         if data[:4] == b"PK\x03\x04":
             raise damaged("beskadiget zip-arkiv", "damaged zip archive") from None
-        return Screened(pending, errors, data)
+        return Screened(pending, errors, data, names)
     try:
         with archive:
             package = _screen_directory(archive, limits)
@@ -117,29 +128,33 @@ def _screen(data: bytes, limits: Limits, wanted: Callable[[str], bool]) -> Scree
             if ooxml is not None:
                 pending.update(ooxml.pending)
                 errors.update(ooxml.errors)
+                names.update(ooxml.names)
             xlsb = screen_xlsb(package, tally, wanted)
             if xlsb is not None:
                 errors.update(xlsb.errors)
-            screen_ods(package, tally)
+            ods = screen_ods(package, tally, wanted)
+            if ods is not None:
+                names.update(ods.names)
+                merges.update(ods.merges)
     except DAMAGED_ZIP_ERRORS as exc:
         raise damaged(
             f"en del af zip-arkivet kan ikke læses: {type(exc).__name__}",
             f"a part of the zip cannot be read: {type(exc).__name__}",
         ) from None
-    return Screened(pending, errors, data)
+    return Screened(pending, errors, data, names, merges)
 
 
-def _screen_ole(data: bytes, tally: Tally) -> dict[str, dict[Position, str]]:
+def _screen_ole(data: bytes, tally: Tally) -> XlsFindings | None:
     try:
         cfb = Cfb(data)
         if cfb.has("EncryptedPackage"):
-            return {}  # the container check says KL002
+            return None  # the container check says KL002
         stream = cfb.workbook()
     except CfbError as exc:
         raise damaged(f"beskadiget OLE2-fil: {exc}", f"damaged OLE2 container: {exc}") from None
     if stream is None:
-        return {}  # the container check says KL001
-    return screen_xls(stream, tally).errors
+        return None  # the container check says KL001
+    return screen_xls(stream, tally)
 
 
 def _screen_directory(archive: zipfile.ZipFile, limits: Limits) -> Package:

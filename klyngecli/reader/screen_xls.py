@@ -11,7 +11,9 @@ than the fields calamine reads from it, two sheets of the same name or at the sa
 sheet offset past the stream. The screen stops at a FILEPASS record among the globals: the
 container check finds it there too and answers KL002. Error values and NaN numbers are
 returned by cell, as for xlsx: calamine reads the first as blank and a NaN under a date format
-as 1899-12-30.
+as 1899-12-30. The workbook-wide NAME records the template writes (`names`) that point at one
+rectangle of one sheet (BIFF8 PtgRef3d/PtgArea3d through EXTERNSHEET) are kept for the reader;
+python-calamine does not expose defined names.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from klyngecli.reader.limits import Extent, Tally, damaged, over
+from klyngecli.reader.names import NamedRange, known
 
 Position = tuple[int, int]
 
@@ -73,6 +76,52 @@ class _Record:
 @dataclass
 class XlsFindings:
     errors: dict[str, dict[Position, str]] = field(default_factory=dict)
+    names: dict[str, NamedRange] = field(default_factory=dict)  # `names.known` key → range
+
+
+_DefinedName = tuple[str, int, tuple[int, int, int, int]]
+
+
+def _defined_name(data: memoryview) -> _DefinedName | None:
+    """A workbook-wide, user-defined BIFF8 NAME record that the reader knows and that refers
+    to one cell or one rectangle: (key, XTI index, (row1, col1, row2, col2))."""
+    if len(data) < 15:
+        return None
+    flags, cch, cce, itab = struct.unpack_from("<HxBH2xH", data)
+    if flags & 0x0020 or itab:  # built-in (print area, filter) or local to one sheet
+        return None
+    wide = data[14] & 0x1
+    start = 15 + cch * (2 if wide else 1)
+    raw = bytes(data[15:start])
+    key = known(raw.decode("utf-16-le" if wide else "latin-1", "replace"))
+    formula = data[start : start + cce]
+    if key is None or len(formula) != cce or not cce:
+        return None
+    ptg = formula[0] & 0x1F | 0x20  # the token whatever its class (reference, value, array)
+    if ptg == 0x3A and cce == 7:
+        ixti, row, col = struct.unpack_from("<HHH", formula, 1)
+        return key, ixti, (row, col & 0x3FFF, row, col & 0x3FFF)
+    if ptg == 0x3B and cce == 11:
+        ixti, r1, r2, c1, c2 = struct.unpack_from("<HHHHH", formula, 1)
+        return key, ixti, (r1, c1 & 0x3FFF, r2, c2 & 0x3FFF)
+    return None
+
+
+def _names(
+    records: list[_DefinedName], xti: memoryview | None, sheets: list[str]
+) -> dict[str, NamedRange]:
+    """The names whose XTI entry is one sheet of this workbook."""
+    found: dict[str, NamedRange] = {}
+    count = struct.unpack_from("<H", xti)[0] if xti is not None and len(xti) >= 2 else 0
+    for key, ixti, (r1, c1, r2, c2) in records:
+        if key in found or ixti >= count or len(xti or b"") < 8 + 6 * ixti:
+            continue
+        first, last = struct.unpack_from("<HH", xti or b"", 4 + 6 * ixti)
+        if first == last < len(sheets):
+            found[key] = NamedRange(
+                sheets[first], min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+            )
+    return found
 
 
 def _short(what: str) -> Exception:
@@ -326,6 +375,8 @@ def screen_xls(stream: bytes, tally: Tally) -> XlsFindings:
     sheets: list[tuple[int, str]] = []
     strings = array("q")
     biff8 = True
+    defined: list[_DefinedName] = []
+    xti: memoryview | None = None  # the EXTERNSHEET record
     for record in _records(view, tally):
         kind, data = record.kind, record.data
         if kind == 0x002F:
@@ -344,9 +395,13 @@ def screen_xls(stream: bytes, tally: Tally) -> XlsFindings:
             tally.sheets(len(sheets))
         elif kind == 0x00FC:
             strings = _sst(record, tally)
+        elif kind == 0x0017 and biff8:
+            xti = data
+        elif kind == 0x0018 and biff8 and (entry := _defined_name(data)) is not None:
+            defined.append(entry)
         elif kind == _EOF:
             break
-    findings = XlsFindings()
+    findings = XlsFindings(names=_names(defined, xti, [name for _, name in sheets]))
     names, offsets = set(), set()
     for offset, name in sheets:
         if name in names or offset in offsets:

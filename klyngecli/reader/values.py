@@ -3,6 +3,7 @@ KL007, KL009, KL010) when the cell is not what it should be."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +24,8 @@ from klyngecli.reader.cells import (
 )
 from klyngecli.reader.codes import KL006, KL007, KL009, KL010
 from klyngecli.reader.grid import PENDING, CellError, Grid
+from klyngecli.reader.labels import UNITS
+from klyngecli.safetext import shown as safe
 
 
 def shown(raw: object) -> str:
@@ -33,6 +36,24 @@ def shown(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
     return str(raw)
+
+
+def either(choices: Sequence[str], lang: str) -> str:
+    """`Innovation eller Basis`, `kr., 1.000 kr. or mio. kr.`."""
+    last = " or " if lang == "en" else " eller "
+    return last.join([", ".join(choices[:-1]), choices[-1]]) if len(choices) > 1 else choices[0]
+
+
+def first_spellings(table: dict[str, str]) -> tuple[str, ...]:
+    """The first spelling of each key of a label table (`kr.`, `1.000 kr.`, `mio. kr.`)."""
+    first: dict[str, str] = {}
+    for label, key in table.items():
+        first.setdefault(key, label)
+    return tuple(first.values())
+
+
+# What KL006 on an unknown unit lists: one spelling of each multiplier.
+ACCEPTED_UNITS = first_spellings(UNITS)
 
 
 # The text of a Value whose cell is a formula with no stored result (KL007 has been reported):
@@ -71,16 +92,16 @@ class Cells:
         self.pending(ref, what_da, what_en)
         return Value(None, ref, FORMULA)
 
-    def unreadable(self, ref: CellRef, raw: object, what_da: str, what_en: str) -> None:
-        text = shown(raw)
-        self.findings.append(
-            KL006.finding(
-                ref,
-                f"{what_da} kan ikke læses: '{text}'",
-                f"{what_en} cannot be read: '{text}'",
-                found=text,
-            )
-        )
+    def unreadable(
+        self, ref: CellRef, raw: object, what_da: str, what_en: str, accepted: Sequence[str] = ()
+    ) -> None:
+        """KL006; `accepted` lists the values the cell may hold, for the message."""
+        text = safe(shown(raw))
+        da, en = f"{what_da} kan ikke læses: '{text}'", f"{what_en} cannot be read: '{text}'"
+        if accepted:
+            da += f"; skriv {either(accepted, 'da')}"
+            en += f"; write {either(accepted, 'en')}"
+        self.findings.append(KL006.finding(ref, da, en, found=text))
 
     def amount(self, grid: Grid, row: int, col: int, multiplier: Decimal | None) -> Amount:
         """An amount in kroner; blank is 0; None when unreadable or its unit is unknown."""
@@ -104,7 +125,8 @@ class Cells:
                     ref,
                     f"Beløbet '{shown(raw)}' er urimeligt stort (mindst {kr(MAX_KRONER)}): "
                     "kontrollér tallet og enheden",
-                    f"The amount '{shown(raw)}' is implausibly large (at least {kr(MAX_KRONER)}): "
+                    f"The amount '{shown(raw)}' is implausibly large (at least "
+                    f"{kr(MAX_KRONER, 'en')}): "
                     "check the number and the unit",
                     found=shown(raw),
                     limit=MAX_KRONER,
@@ -118,7 +140,7 @@ class Cells:
                 KL009.finding(
                     ref,
                     f"Beløbet '{text}' er gemt som tekst og er læst som {kr(value)}",
-                    f"The amount '{text}' is stored as text and was read as {kr(value)}",
+                    f"The amount '{text}' is stored as text and was read as {kr(value, 'en')}",
                     found=text,
                 )
             )
@@ -127,7 +149,7 @@ class Cells:
                 KL010.finding(
                     ref,
                     f"Negativt beløb: {kr(value)}; beløb skal være positive",
-                    f"Negative amount: {kr(value)}; amounts must be positive",
+                    f"Negative amount: {kr(value, 'en')}; amounts must be positive",
                     found=value,
                     limit=0,
                 )
@@ -189,7 +211,7 @@ class Cells:
         """A unit text (`1.000 kr.`) as its multiplier; KL006 when unknown."""
         multiplier = parse_unit(shown(raw)) if raw not in ("", PENDING) else None
         if multiplier is None:
-            self.unreadable(ref, raw, what_da, what_en)
+            self.unreadable(ref, raw, what_da, what_en, ACCEPTED_UNITS)
         return multiplier
 
     def column_multiplier(

@@ -33,39 +33,24 @@ def _doctype(*_: object) -> None:
     )
 
 
-def parse(
-    stream: IO[bytes],
-    part: str,
-    tally: Tally,
-    start: StartHandler,
-    end: EndHandler | None = None,
-    text: TextHandler | None = None,
-) -> None:
-    """Feed the part to expat chunk by chunk; every element counts against the tally."""
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _doctype
-    parser.EntityDeclHandler = _doctype
+def parser() -> expat.XMLParserType:
+    """An expat parser that refuses a DOCTYPE; its handlers are the caller's."""
+    made = expat.ParserCreate()
+    made.StartDoctypeDeclHandler = _doctype
+    made.EntityDeclHandler = _doctype
+    return made
 
-    limit = tally.limits.max_records
 
-    def counted_start(name: str, attrs: dict[str, str]) -> None:
-        tally.records += 1
-        if tally.records > limit:
-            tally.record(0)  # raises KL011
-        start(name, attrs)
-
-    parser.StartElementHandler = counted_start
-    if end is not None:
-        parser.EndElementHandler = end
-    if text is not None:
-        parser.CharacterDataHandler = text
+def feed(made: expat.XMLParserType, stream: IO[bytes], part: str, tally: Tally) -> None:
+    """Feed the part to the parser chunk by chunk, counting its size; XML that is not
+    well-formed (or in an encoding expat asks Python for and cannot get) is KL001."""
     size = 0
     try:
         while chunk := stream.read(CHUNK):
             size += len(chunk)
             tally.part_bytes(part, size)
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
+            made.Parse(chunk, False)
+        made.Parse(b"", True)
     except expat.ExpatError as exc:
         reason = expat.ErrorString(exc.code) or "XML"
         raise damaged(
@@ -76,3 +61,29 @@ def parse(
         raise damaged(
             f"delen {part} har en ukendt tegnkodning", f"the part {part} has an unknown encoding"
         ) from exc
+
+
+def parse(
+    stream: IO[bytes],
+    part: str,
+    tally: Tally,
+    start: StartHandler,
+    end: EndHandler | None = None,
+    text: TextHandler | None = None,
+) -> None:
+    """Feed the part to expat chunk by chunk; every element counts against the tally."""
+    made = parser()
+    limit = tally.limits.max_records
+
+    def counted_start(name: str, attrs: dict[str, str]) -> None:
+        tally.records += 1
+        if tally.records > limit:
+            tally.record(0)  # raises KL011
+        start(name, attrs)
+
+    made.StartElementHandler = counted_start
+    if end is not None:
+        made.EndElementHandler = end
+    if text is not None:
+        made.CharacterDataHandler = text
+    feed(made, stream, part, tally)

@@ -141,11 +141,6 @@ WORDS: dict[str, dict[str, str]] = {
         "made_by": "Made by",
     },
 }
-SEVERITY_WORDS = {
-    Severity.ERROR: ("fejl", "error"),
-    Severity.WARNING: ("advarsel", "warning"),
-    Severity.INFO: ("info", "info"),
-}
 # A symbol beside the words, so no verdict or severity is told by colour alone.
 VERDICT_MARK = {
     Verdict.PASSED: "✓",
@@ -205,9 +200,9 @@ def _amount(value: Scalar) -> Decimal | None:
     return Decimal(str(value)) if isinstance(value, int | float) else None
 
 
-def _money(value: Scalar) -> str:
+def _money(value: Scalar, lang: str) -> str:
     amount = _amount(value)
-    return kr(amount) if amount is not None else ""
+    return kr(amount, lang) if amount is not None else ""
 
 
 def _source_name(key: str, lang: str) -> str:
@@ -233,8 +228,14 @@ def _moment(iso: str) -> str:
 
 
 def _unbroken(figure: str) -> str:
-    """Our own figure text, escaped, with no line break before its `%` or `kr.`."""
-    return escape(figure).replace(" %", "\u00a0%").replace(" kr.", "\u00a0kr.")
+    """Our own figure text, escaped, with no line break before its `%` or `kr.` (or after
+    `DKK`)."""
+    return (
+        escape(figure)
+        .replace(" %", "\u00a0%")
+        .replace(" kr.", "\u00a0kr.")
+        .replace("DKK ", "DKK\u00a0")
+    )
 
 
 def _codes(result: FileResult) -> str:
@@ -280,13 +281,13 @@ def _deb(ident: str, figures: Figures, words: dict[str, str], lang: str) -> str:
     request, cap = _amount(figures.deb_request), _amount(figures.deb_cap)
     if request is None:
         return ""
-    line = kr(request)
+    line = kr(request, lang)
     chart = ""
     if cap is not None and cap > 0:
-        line += f" {words['of_cap']} {kr(cap)} ({pct(request / cap, lang)})"
+        line += f" {words['of_cap']} {kr(cap, lang)} ({pct(request / cap, lang)})"
         scale = max(request, cap) * Decimal("1.05")
         chart = _limit_chart(
-            ident, line, max(request, Decimal(0)), cap, scale, f"{words['cap']} {kr(cap)}"
+            ident, line, max(request, Decimal(0)), cap, scale, f"{words['cap']} {kr(cap, lang)}"
         )
     over = f' <strong class="over">{words["over_cap"]}</strong>' if cap and request > cap else ""
     return (
@@ -333,9 +334,9 @@ def _mix(ident: str, figures: Figures, words: dict[str, str], lang: str) -> str:
         bars.append(
             f'<rect x="{_x(start, whole)}" y="0" width="{_x(amount, whole)}" height="28" '
             f'fill="url(#mix-{i % len(MIX_COLOURS)})" stroke="#fff" stroke-width="1">'
-            f"<title>{escape(share)} ({kr(amount)})</title></rect>"
+            f"<title>{escape(share)} ({kr(amount, lang)})</title></rect>"
         )
-        items.append(f"<li>{_swatch(i)}{_unbroken(f'{share} ({kr(amount)})')}</li>")
+        items.append(f"<li>{_swatch(i)}{_unbroken(f'{share} ({kr(amount, lang)})')}</li>")
         parts.append(share)
         start += amount
     chart = _svg(ident, ", ".join(parts), 28, "".join(bars))
@@ -373,13 +374,12 @@ def _findings(result: FileResult, words: dict[str, str], lang: str) -> str:
 
 
 def _finding_row(finding: Finding, lang: str) -> str:
-    da, en = SEVERITY_WORDS[finding.severity]
     fix = "" if finding.fix is None else finding.fix.en if lang == "en" else finding.fix.da
     severity = finding.severity.value
     return (
         f'<tr><td>{text(finding.code)}</td><td class="sev sev-{severity}">'
         f'<span aria-hidden="true">{SEVERITY_MARK[finding.severity]}</span> '
-        f"{en if lang == 'en' else da}</td><td>{text(finding.location) or '–'}</td>"
+        f"{finding.severity.word(lang)}</td><td>{text(finding.location) or '–'}</td>"
         f"<td>{text(finding.message(lang))}</td><td>{text(fix)}</td></tr>"
     )
 
@@ -402,7 +402,7 @@ def _section(index: int, result: FileResult, words: dict[str, str], lang: str) -
         )
     )
     totals = [
-        f"<dt>{words[k]}</dt><dd>{kr(amount)}</dd>"
+        f"<dt>{words[k]}</dt><dd>{kr(amount, lang)}</dd>"
         for k, value in (
             ("total_costs", figures.total_costs),
             ("total_financing", figures.total_financing),
@@ -436,7 +436,7 @@ def _row(index: int, result: FileResult, lang: str) -> str:
         f'<td data-sort="{VERDICT_RANK[result.verdict]}">{_verdict(result.verdict, lang)}</td>'
         f"<td>{text(result.applicant)}</td><td>{text(result.cvr)}</td>"
         f'<td class="num" data-sort="{request if request is not None else ""}">'
-        f"{_money(result.figures.deb_request)}</td>"
+        f"{_money(result.figures.deb_request, lang)}</td>"
         f'<td class="num">{len(result.findings)}</td></tr>\n'
     )
 
@@ -505,8 +505,8 @@ def _extras(summary: Summary, words: dict[str, str], lang: str) -> str:
     if summary.pools:
         rows = "".join(
             f'<tr><th scope="row">{escape(GRANT_NAMES.get(p.grant, shown(p.grant)))}</th>'
-            f'<td class="num">{p.files}</td><td class="num">{_money(p.requested)}</td>'
-            f'<td class="num">{_money(p.pool)}</td></tr>'
+            f'<td class="num">{p.files}</td><td class="num">{_money(p.requested, lang)}</td>'
+            f'<td class="num">{_money(p.pool, lang)}</td></tr>'
             for p in summary.pools
         )
         head = (

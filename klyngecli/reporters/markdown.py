@@ -83,8 +83,8 @@ def escape(text: str | None, limit: int = MAX_TEXT) -> str:
     return _SIGNIFICANT.sub(r"\\\1", shown(clipped))
 
 
-def _money(value: Scalar) -> str:
-    return kr(Decimal(str(value))) if isinstance(value, int | float) else ""
+def _money(value: Scalar, lang: str) -> str:
+    return kr(Decimal(str(value)), lang) if isinstance(value, int | float) else ""
 
 
 def _table(header: list[str], rows: list[list[str]], right: int = 0) -> str:
@@ -130,7 +130,7 @@ def render(report: Report, style: Style, out: TextIO) -> None:
                 escape(path_text(line.path)),
                 verdict_text(line.verdict, lang),
                 escape(line.applicant),
-                _money(line.deb_request),
+                _money(line.deb_request, lang),
             ]
             for line in s.not_passed[:MAX_FILES]
         ]
@@ -141,7 +141,8 @@ def render(report: Report, style: Style, out: TextIO) -> None:
     if s.pools:
         out.write(f"### {words['pools']}\n\n")
         rows = [
-            [escape(p.grant), str(p.files), _money(p.requested), _money(p.pool)] for p in s.pools
+            [escape(p.grant), str(p.files), _money(p.requested, lang), _money(p.pool, lang)]
+            for p in s.pools
         ]
         header = [words["grant"], words["files"], words["requested"], words["pool"]]
         out.write(_table(header, rows, right=3))

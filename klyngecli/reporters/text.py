@@ -50,13 +50,32 @@ SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severi
 CHANGE_STYLE = {"new": "bold cyan", "changed": "bold magenta"}  # a file's mark since last run
 SOURCE_STYLE = ["blue", "magenta", "cyan", "green", "yellow", "bright_black", "white"]
 BAR_WIDTH = 30
-BARS = "█▓▒░"
+# The financing bar reads without colour: each source has a character of its own, in the order
+# of model.Source, shown again in the legend; a source the model does not know gets a letter.
+SOURCE_GLYPHS = "█▓▒░▚▞▪"
+EXTRA_GLYPHS = "abcdefghijklmnopqrstuvwxyz"
+FILLED, EMPTY, OVER = "█", "░", "▓"  # a gauge: [█████░░░░░] up to its limit, ▓ past it
+OVER_MAX = 10  # cells past the limit at most, then …
+LABEL_WIDTH = 20  # "  DEB-ansøgning     ": the figures and the legend start here
+MIN_NAME = 20  # an applicant name is shortened to no less, else the verdict gets its own line
 TOP_CODES = 5
 
 # The report's own symbols on a stream that cannot encode them: one character for one, so
-# columns stay aligned; any other character the stream lacks (a Danish letter on ascii, Chinese
-# on cp1252) becomes `?`.
-ASCII_FALLBACK = {"█": "#", "▓": "=", "▒": "+", "░": "-", "×": "x", "·": "-", "–": "-", "…": "."}
+# columns stay aligned and the bar's characters stay distinct; any other character the stream
+# lacks (a Danish letter on ascii, Chinese on cp1252) becomes `?`.
+ASCII_FALLBACK = {
+    "█": "#",
+    "▓": "=",
+    "▒": "+",
+    "░": "-",
+    "▚": "%",
+    "▞": "@",
+    "▪": "*",
+    "×": "x",
+    "·": "-",
+    "–": "-",
+    "…": ".",
+}
 FRAME_CHARS = "┌─┬┐│├┼┤└┴┘"
 
 GRANT_NAMES = {"innovation": "Innovation", "basis": "Basis"}
@@ -214,7 +233,9 @@ def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
 
 
 codecs.register_error("klyngecli-ascii", _ascii_fallback)
-_TRAILING_SPACE = re.compile(r"[ \t]+(?=\n)")
+# Spaces at the end of a line, also before the colour codes that close it (rich pads a table's
+# cells): never written, in colour or not.
+_TRAILING_SPACE = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)(?=\n)")
 
 
 def _encoding(out: TextIO) -> str:
@@ -235,16 +256,14 @@ def _encodes(encoding: str, chars: str) -> bool:
 
 class _Stream:
     """What rich writes to: `out`, with every character `out` cannot encode replaced rather
-    than raising, and (in plain output) no spaces at the end of a line."""
+    than raising, and no spaces at the end of a line."""
 
-    def __init__(self, out: TextIO, encoding: str, plain: bool) -> None:
+    def __init__(self, out: TextIO, encoding: str) -> None:
         self._out = out
         self.encoding = encoding  # rich reads it (ascii_only)
-        self._plain = plain
 
     def write(self, text: str) -> int:
-        if self._plain:
-            text = _TRAILING_SPACE.sub("", text)
+        text = _TRAILING_SPACE.sub(r"\1", text)
         if not _encodes(self.encoding, text):
             text = codecs.encode(text, self.encoding, "klyngecli-ascii").decode(self.encoding)
         self._out.write(text)
@@ -258,84 +277,167 @@ class _Stream:
 
 
 def _verdict(verdict: Verdict, style: Style) -> Text:
-    words = verdict_text(verdict, style.lang)
-    if style.color:  # a badge: the padding carries the background colour
-        return Text(f" {words} ", style=VERDICT_STYLE[verdict])
-    return Text(words)
+    """The verdict; in colour on its colour (no padding: a line never ends in a space)."""
+    return Text(verdict_text(verdict, style.lang), style=VERDICT_STYLE[verdict])
 
 
-def _header(result: FileResult, style: Style) -> Text:
+def _header(result: FileResult, style: Style) -> list[Text]:
+    """The path, then `  applicant (CVR …) · grant  VERDICT` within the width. In a terminal a
+    long name is shortened with `…` (to MIN_NAME at least); plain output never cuts text from
+    the file. When the verdict does not fit after the name, it gets an indented line of its
+    own: never a line that wraps the verdict to column 0."""
     words = WORDS[style.lang]
-    line = Text()
-    line.append(path_text(result.path), style="bold")
+    path = Text(path_text(result.path), style="bold")
     if result.change in CHANGE_STYLE:
-        line.append(f"  [{words['mark_' + result.change]}]", style=CHANGE_STYLE[result.change])
-    line.append("\n  ")
-    if result.applicant:
-        line.append(shown(result.applicant))
-    else:
-        line.append(f"{words['applicant']} {words['unknown']}")
+        path.append(f"  [{words['mark_' + result.change]}]", style=CHANGE_STYLE[result.change])
+    name = Text(
+        shown(result.applicant) if result.applicant else f"{words['applicant']} {words['unknown']}"
+    )
+    details = Text()
     if result.cvr:
-        line.append(f" (CVR {shown(result.cvr)})", style="dim")
+        details.append(f" (CVR {shown(result.cvr)})", style="dim")
     if result.grant:
-        line.append(" · " + _grant_name(result.grant))
-    line.append("  ")
-    line.append_text(_verdict(result.verdict, style))
-    return line
+        details.append(" · " + _grant_name(result.grant))
+    verdict = _verdict(result.verdict, style)
+    room = style.width - 2 - details.cell_len - 2 - verdict.cell_len
+    shortest = min(MIN_NAME, name.cell_len) if style.color else name.cell_len
+    if room >= shortest:
+        name.truncate(room, overflow="ellipsis")
+        line = Text("  ").append_text(name).append_text(details).append("  ")
+        return [path, line.append_text(verdict)]
+    if style.color:
+        name.truncate(max(style.width - 2 - details.cell_len, MIN_NAME), overflow="ellipsis")
+    return [
+        path,
+        Text("  ").append_text(name).append_text(details),
+        Text("  ").append_text(verdict),
+    ]
+
+
+def _label(text: str) -> Text:
+    return Text(f"  {text:<{LABEL_WIDTH - 2}}")
+
+
+def _gauge(value: Decimal, limit: Decimal, over_style: str) -> Text:
+    """`[████████████░░░░░░]`: a value against its limit (the brackets); past the limit `▓`,
+    one cell per thirtieth of the limit, at most OVER_MAX then `…`."""
+    ratio = value / limit
+    cells = (
+        BAR_WIDTH if ratio >= 1 else min(BAR_WIDTH - 1, round(BAR_WIDTH * max(ratio, Decimal(0))))
+    )
+    gauge = Text("[")
+    gauge.append(FILLED * cells, style="bold")
+    gauge.append(EMPTY * (BAR_WIDTH - cells), style="dim")
+    gauge.append("]")
+    if ratio > 1:
+        over = max(1, round(BAR_WIDTH * (ratio - 1)))
+        gauge.append(OVER * min(over, OVER_MAX) + ("…" if over > OVER_MAX else ""), over_style)
+    return gauge
+
+
+def _cells(values: list[Decimal], width: int) -> list[int]:
+    """The bar's cells of each share: at least one each (a small source stays visible), the
+    rest by the largest remainder, `width` in all."""
+    whole = sum(values, Decimal(0))
+    exact = [width * v / whole for v in values]
+    cells = [max(1, int(x)) for x in exact]
+    while sum(cells) < width:
+        cells[max(range(len(cells)), key=lambda i: exact[i] - cells[i])] += 1
+    while sum(cells) > width:
+        cells[max(range(len(cells)), key=lambda i: (cells[i] > 1, cells[i] - exact[i]))] -= 1
+    return cells
+
+
+def _glyph(key: str, extra: list[str]) -> tuple[str, str]:
+    """The source's own character and colour (model.Source order), else the next free letter."""
+    try:
+        index = list(Source).index(Source(key))
+    except ValueError:
+        return (extra.pop(0) if extra else "?"), "default"
+    return SOURCE_GLYPHS[index], SOURCE_STYLE[index]
+
+
+def _flow(
+    head: Text, entries: list[Text], width: int, sep: str = "  ", indent: int | None = None
+) -> list[Text]:
+    """`head` and the entries, as many on a line as fit the width; the next lines indented to
+    where the first entry starts (a legend under its bar, the codes of -v), or by `indent`."""
+    indent = head.cell_len if indent is None else indent
+    lines: list[Text] = []
+    line = head
+    for entry in entries:
+        if line.cell_len > indent and line.cell_len + len(sep) + entry.cell_len > width:
+            lines.append(line)
+            line = Text(" " * indent)
+        if line.cell_len > indent:
+            line.append(sep)
+        line.append_text(entry)
+    return [*lines, line]
+
+
+def _financing(figures: Figures, style: Style) -> list[Text]:
+    """The financing mix: one bar, then a legend with each source's character and share."""
+    shares = [(k, v) for k, raw in figures.financing_by_source.items() if (v := _amount(raw))]
+    positive = [(k, v) for k, v in shares if v > 0]
+    if not positive:
+        return []
+    whole = sum((v for _, v in positive), Decimal(0))
+    bar = _label(WORDS[style.lang]["mix"])
+    entries: list[Text] = []
+    extra = list(EXTRA_GLYPHS)
+    for (key, value), cells in zip(
+        positive, _cells([v for _, v in positive], BAR_WIDTH), strict=True
+    ):
+        glyph, colour = _glyph(key, extra)
+        bar.append(glyph * cells, style=colour)
+        entry = Text(f"{glyph} ", style=colour)
+        entry.append(f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}")
+        entries.append(entry)
+    return [bar, *_flow(Text(" " * LABEL_WIDTH), entries, style.width)]
 
 
 def _figures(figures: Figures, style: Style) -> list[Text]:
-    words = WORDS[style.lang]
+    words, lang = WORDS[style.lang], style.lang
     lines: list[Text] = []
     request, cap = _amount(figures.deb_request), _amount(figures.deb_cap)
     if request is not None:
-        line = Text(f"  {words['deb']:<18}")
+        line = _label(words["deb"])
         over = cap is not None and request > cap
-        line.append(kr(request), style="bold red" if over else "bold")
-        if cap is not None:
-            line.append(f" {words['of_cap']} {kr(cap)}")
-            if cap > 0:
-                line.append(f" ({pct(request / cap, style.lang)})", style="dim")
+        line.append(kr(request, lang), style="bold red" if over else "bold")
         lines.append(line)
-    shares = {k: _amount(v) for k, v in figures.financing_by_source.items()}
-    whole = sum((v for v in shares.values() if v is not None and v > 0), Decimal(0))
-    if whole > 0:
-        bar = Text(f"  {words['mix']:<18}")
-        legend = Text()
-        filled = 0
-        positive = [(k, v) for k, v in shares.items() if v is not None and v > 0]
-        for i, (key, value) in enumerate(positive):
-            colour = SOURCE_STYLE[i % len(SOURCE_STYLE)]
-            cells = (
-                BAR_WIDTH - filled if i == len(positive) - 1 else round(BAR_WIDTH * value / whole)
-            )
-            filled += cells
-            bar.append(BARS[i % len(BARS)] * cells, style=colour)
-            legend.append("" if i == 0 else " · ")
-            legend.append(
-                f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}", style=colour
-            )
-        lines.append(bar)
-        lines.append(Text(" " * 20).append_text(legend))
+        if cap is not None:
+            line.append(f" {words['of_cap']} {kr(cap, lang)}")
+        if cap is not None and cap > 0:
+            line.append(f" ({pct(request / cap, lang)})", style="dim")
+            lines.append(Text(" " * LABEL_WIDTH).append_text(_gauge(request, cap, "bold red")))
+    lines += _financing(figures, style)
     if figures.largest_sme_share is not None and figures.sme_ceiling is not None:
         share = Decimal(str(figures.largest_sme_share))
         ceiling = Decimal(str(figures.sme_ceiling))
-        line = Text(f"  {words['sme']:<18}")
-        line.append(pct(share, style.lang), style="bold red" if share > ceiling else "bold")
-        line.append(f" ({words['max']} {pct(ceiling, style.lang)})")
+        line = _label(words["sme"])
+        line.append(pct(share, lang), style="bold red" if share > ceiling else "bold")
+        line.append(f" ({words['max']} {pct(ceiling, lang)})")
         if figures.largest_sme_share_at:
             line.append(f"  {shown(figures.largest_sme_share_at)}", style="dim")
         lines.append(line)
+        if ceiling > 0:
+            lines.append(Text(" " * LABEL_WIDTH).append_text(_gauge(share, ceiling, "bold red")))
     return lines
 
 
+def _location(finding: Finding, lang: str) -> str:
+    """`Sheet!Cell`, the sheet, or `(fil)`/`(file)` for a finding about the whole file."""
+    return shown(finding.location) or ("(file)" if lang == "en" else "(fil)")
+
+
 def finding_line(finding: Finding, style: Style) -> Text:
-    """`KL401 error SMV-samarbejder!H7  Tilskud is 74.3 % ...`, as cli.md writes it: one line,
-    codes and severities not translated, so the same grep works in both languages."""
+    """`KL401 fejl SMV-samarbejder!H7  Tilskud er 74,3 % …`, as cli.md writes it, with the
+    severity in the report's language (`error` in English): one line, so grep and diff work."""
     line = Text()
-    line.append(f"{finding.code} {finding.severity.value}", style=SEVERITY_STYLE[finding.severity])
+    severity = finding.severity.word(style.lang)
+    line.append(f"{finding.code} {severity}", style=SEVERITY_STYLE[finding.severity])
     line.append(" ")
-    line.append(shown(finding.location) or "-", style="bold")
+    line.append(_location(finding, style.lang), style="bold")
     line.append("  " + shown(finding.message(style.lang)))
     return line
 
@@ -351,8 +453,8 @@ def _findings_grid(findings: list[Finding], style: Style) -> Table:
         colour = SEVERITY_STYLE[f.severity]
         grid.add_row(
             Text(f"  {f.code}", style=colour),
-            Text(f.severity.value, style=colour),
-            Text(shown(f.location) or "-", style="bold"),
+            Text(f.severity.word(style.lang), style=colour),
+            Text(_location(f, style.lang), style="bold"),
             Text(shown(f.message(style.lang))),
         )
     return grid
@@ -361,8 +463,7 @@ def _findings_grid(findings: list[Finding], style: Style) -> Table:
 def _file(result: FileResult, style: Style, console: Console) -> None:
     words = WORDS[style.lang]
     plain = not style.color
-    console.print(_header(result, style), soft_wrap=plain)
-    for line in _figures(result.figures, style):
+    for line in [*_header(result, style), *_figures(result.figures, style)]:
         console.print(line, soft_wrap=plain)
     console.print()
     if not result.findings:
@@ -374,9 +475,10 @@ def _file(result: FileResult, style: Style, console: Console) -> None:
             console.print(finding_line(finding, style), soft_wrap=True)
     if style.verbose and result.rules_run:
         found = {f.code for f in result.findings}
-        passed = [code for code in result.rules_run if code not in found]
-        text = f"  {words['passed_checks']}: {', '.join(passed)}"
-        console.print(Text(text, style="dim"), soft_wrap=True)
+        passed = [Text(code) for code in result.rules_run if code not in found]
+        head = Text(f"  {words['passed_checks']}: ")
+        for line in _flow(head, passed, style.width, sep=" "):
+            console.print(line, style="dim", soft_wrap=plain)
     console.print()
 
 
@@ -409,26 +511,34 @@ def _counts(summary: Summary, style: Style, frame: box.Box) -> Table:
     return table
 
 
-def _not_passed(line: FileLine, style: Style) -> Text:
+def _summary_line(pieces: list[Text], style: Style) -> list[Text]:
+    """A line of the summary: one line in plain output (for grep), in a terminal wrapped
+    between its pieces with the next lines indented."""
+    if not style.color:
+        return [Text("  ").append_text(Text("  ").join(pieces))]
+    return _flow(Text("  "), pieces, style.width, indent=4)
+
+
+def _not_passed(line: FileLine, style: Style) -> list[Text]:
     """`  a.xlsx  IKKE GODKENDT  Komposit Nord A/S  CVR 12345678  DEB-ansøgning 72.000.000 kr.`"""
-    text = Text("  ")
-    text.append(path_text(line.path), style="bold")
-    text.append("  ")
-    text.append(verdict_text(line.verdict, style.lang), style=VERDICT_COLOUR[line.verdict])
+    pieces = [
+        Text(path_text(line.path), style="bold"),
+        Text(verdict_text(line.verdict, style.lang), style=VERDICT_COLOUR[line.verdict]),
+    ]
     if line.applicant:
-        text.append("  " + shown(line.applicant))
+        pieces.append(Text(shown(line.applicant)))
     if line.cvr:
-        text.append(f"  CVR {shown(line.cvr)}", style="dim")
+        pieces.append(Text(f"CVR {shown(line.cvr)}", style="dim"))
     request = _amount(line.deb_request)
     if request is not None:
-        text.append(f"  {WORDS[style.lang]['deb']} {kr(request)}")
-    return text
+        pieces.append(Text(f"{WORDS[style.lang]['deb']} {kr(request, style.lang)}"))
+    return _summary_line(pieces, style)
 
 
-def _skipped(path: str, reason: str, lang: str) -> Text:
+def _skipped(path: str, reason: str, style: Style) -> list[Text]:
     phrase = SKIP_REASONS.get(reason)
-    words = (phrase[1] if lang == "en" else phrase[0]) if phrase else shown(reason)
-    return Text("  ").append(path_text(path), style="bold").append(f"  {words}", style="dim")
+    words = (phrase[1] if style.lang == "en" else phrase[0]) if phrase else shown(reason)
+    return _summary_line([Text(path_text(path), style="bold"), Text(words, style="dim")], style)
 
 
 def _statistics(codes: dict[str, int], lang: str) -> list[Text]:
@@ -451,9 +561,11 @@ def _pool(use: PoolUse, lang: str) -> Text | None:
         return None
     words = WORDS[lang]
     text = Text(f"  {_grant_name(use.grant)}: ")
-    text.append(kr(requested), style="bold red" if pool is not None and requested > pool else "")
+    text.append(
+        kr(requested, lang), style="bold red" if pool is not None and requested > pool else ""
+    )
     if pool is not None:
-        text.append(f" {words['of_pool']} {kr(pool)}")
+        text.append(f" {words['of_pool']} {kr(pool, lang)}")
         if pool > 0:
             text.append(f" ({pct(requested / pool, lang)})")
     text.append(f", {use.files} {words['file'] if use.files == 1 else words['files_n']}")
@@ -475,15 +587,16 @@ def _summary(summary: Summary, style: Style, console: Console, frame: box.Box) -
     if summary.interrupted:
         console.print(Text(words["interrupted"], style="bold yellow"), soft_wrap=plain)
     console.print(_counts(summary, style, frame))
-    section(words["not_passed"], [_not_passed(line, style) for line in summary.not_passed])
-    skipped = [_skipped(s.path, s.reason, style.lang) for s in summary.skipped_paths]
+    section(words["not_passed"], [t for n in summary.not_passed for t in _not_passed(n, style)])
+    skipped = [t for s in summary.skipped_paths for t in _skipped(s.path, s.reason, style)]
     section(words["skipped"], skipped)
     if style.statistics and summary.codes:
         section(words["statistics"], _statistics(summary.codes, style.lang))
     elif summary.codes:
-        top = ", ".join(f"{shown(c)} ×{n}" for c, n in list(summary.codes.items())[:TOP_CODES])
+        top = [Text(f"{shown(c)} ×{n}") for c, n in list(summary.codes.items())[:TOP_CODES]]
         console.print()
-        console.print(Text(f"{words['codes']}: {top}"), soft_wrap=plain)
+        for row in _flow(Text(f"{words['codes']}: "), top, style.width, sep=", "):
+            console.print(row, soft_wrap=plain)
     pools = [line for use in summary.pools if (line := _pool(use, style.lang)) is not None]
     section(words["pools"], pools)
 
@@ -491,7 +604,7 @@ def _summary(summary: Summary, style: Style, console: Console, frame: box.Box) -
 def _console(out: TextIO, style: Style) -> tuple[Console, box.Box]:
     """A console writing to `out` through `_Stream`, and the frame its encoding can draw."""
     encoding = _encoding(out)
-    stream = _Stream(out, encoding, plain=not style.color)
+    stream = _Stream(out, encoding)
     console = Console(
         file=cast(TextIO, stream),
         force_terminal=style.color,
@@ -558,7 +671,9 @@ def render_save(
     old = _amount(before.figures.deb_request) if before else None
     request = _amount(after.figures.deb_request)
     if request is not None and old is not None and old != request:
-        line = Text(f"  {words['deb']}: {kr(request)} ({words['was']} {kr(old)})")
+        line = Text(
+            f"  {words['deb']}: {kr(request, style.lang)} ({words['was']} {kr(old, style.lang)})"
+        )
         console.print(line, soft_wrap=plain)
     console.print()
 

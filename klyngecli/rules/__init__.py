@@ -36,14 +36,23 @@ class Context(Protocol):
 
 
 Check = Callable[[Application, Context], Iterator[Finding]]
+Applies = Callable[[Application, Context], bool]
+
+
+def always(app: Application, ctx: Context) -> bool:
+    """A rule about every application."""
+    return True
 
 
 class Rule:
-    """A rule: its code's declaration and its check."""
+    """A rule: its code's declaration, its check, and whether it is about an application at all
+    (`applies`: a basis application is not checked by an innovation-only rule, so `-v` does not
+    list that rule as passed)."""
 
-    def __init__(self, code: Code, check: Check) -> None:
+    def __init__(self, code: Code, check: Check, applies: Applies = always) -> None:
         self.code = code
         self.check = check
+        self.applies = applies
 
     def __call__(self, app: Application, ctx: Context) -> Iterator[Finding]:
         return self.check(app, ctx)
@@ -53,14 +62,20 @@ class Rule:
 
 
 def rule(
-    code: str, severity: Severity, title_da: str, title_en: str, params: tuple[str, ...] = ()
+    code: str,
+    severity: Severity,
+    title_da: str,
+    title_en: str,
+    params: tuple[str, ...] = (),
+    applies: Applies = always,
 ) -> Callable[[Check], Rule]:
     """Declare a code and wrap its check; the function's docstring is the rule's documentation,
-    `params` the call parameters it uses (shown by `klynge explain`). The rule is not run until
-    its family's `FAMILY` lists it and the registry takes it."""
+    `params` the call parameters it uses (shown by `klynge explain`), `applies` whether the rule
+    is about an application (its grant type under the call, the sheet it checks). The rule is not
+    run until its family's `FAMILY` lists it and the registry takes it."""
 
     def wrap(check: Check) -> Rule:
         doc = inspect.cleandoc(check.__doc__ or "")
-        return Rule(declare(code, severity, title_da, title_en, doc, params), check)
+        return Rule(declare(code, severity, title_da, title_en, doc, params), check, applies)
 
     return wrap

@@ -8,6 +8,7 @@ from klyngecli.findings import Finding, Severity
 from klyngecli.model import Application, Designation
 from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
+from klyngecli.rules.common import cvr_problem
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -34,10 +35,11 @@ def applicant_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
     applicant = app.applicant
     if applicant is None or applicant.cvr.value is None or valid_cvr(applicant.cvr.value):
         return
+    why_da, why_en = cvr_problem(applicant.cvr.value)
     yield applicant_cvr.finding(
         applicant.cvr.ref or applicant.sheet,
-        f"Ansøgerens CVR-nummer '{applicant.cvr.text}' er ugyldigt",
-        f"The applicant's CVR number '{applicant.cvr.text}' is invalid",
+        f"Ansøgerens CVR-nummer '{applicant.cvr.text}' er ugyldigt: {why_da}",
+        f"The applicant's CVR number '{applicant.cvr.text}' is invalid: {why_en}",
         found=applicant.cvr.text,
     )
 

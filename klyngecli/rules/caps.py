@@ -11,9 +11,12 @@ from klyngecli.rules.common import (
     GRANT_NAMES,
     deb_request,
     first_line,
+    for_grant,
     grant_of,
+    grant_where,
     joined,
     source_name,
+    with_grant,
 )
 
 E = Severity.ERROR
@@ -34,15 +37,15 @@ def _over_cap(app: Application, ctx: Context, kind: GrantType, this: Rule) -> It
         app.financing.area_of(deb_lines),
         f"Ansøgningen beder DEB om {kr(request)}, men loftet for en {name_da} er {kr(grant.cap)}: "
         f"nedsæt {sources} med {kr(excess)}",
-        f"The application asks DEB for {kr(request)}, but the cap for {name_en} is "
-        f"{kr(grant.cap)}: reduce {sources} by {kr(excess)}",
+        f"The application asks DEB for {kr(request, 'en')}, but the cap for {name_en} is "
+        f"{kr(grant.cap, 'en')}: reduce {sources} by {kr(excess, 'en')}",
         found=request,
         limit=grant.cap,
         fix=Fix.of(
             amount=excess,
             target=grant.cap,
             da=f"nedsæt DEB-ansøgningen med {kr(excess)} til {kr(grant.cap)}",
-            en=f"reduce the DEB request by {kr(excess)} to {kr(grant.cap)}",
+            en=f"reduce the DEB request by {kr(excess, 'en')} to {kr(grant.cap, 'en')}",
         ),
     )
 
@@ -53,6 +56,7 @@ def _over_cap(app: Application, ctx: Context, kind: GrantType, this: Rule) -> It
     "Innovation: DEB-ansøgningen er over loftet",
     "Innovation: DEB request over cap",
     params=("grants.innovation.cap", "grants.innovation.deb_sources"),
+    applies=for_grant(GrantType.INNOVATION),
 )
 def innovation_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for an innovation grant, adds up the financing (all years) from the sources
@@ -62,8 +66,8 @@ def innovation_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: the call ({title}) caps what each applicant may request for innovation grants at
     {grants.innovation.cap}. Exactly the cap passes.
 
-    Example: a request of exactly {grants.innovation.cap} passes; 500.000 kr. more is KL201,
-    reduce the request by 500.000 kr.
+    Example: a request of exactly {grants.innovation.cap} passes; DKK 500,000 more is KL201,
+    reduce the request by DKK 500,000.
 
     Fix: reduce the DEB financing by the excess, and cover the costs with other financing or
     reduce them.
@@ -91,6 +95,7 @@ def innovation_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     "Basis: DEB-ansøgningen er over loftet",
     "Basis: DEB request over cap",
     params=("grants.basis.cap", "grants.basis.deb_sources"),
+    applies=for_grant(GrantType.BASIS),
 )
 def basis_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for a basis grant, compares the DEB request (the financing from
@@ -120,6 +125,7 @@ def basis_cap(app: Application, ctx: Context) -> Iterator[Finding]:
     "Ansøgningen overstiger en pulje",
     "Request exceeds a source's pool",
     params=("grants.innovation.source_pools", "grants.basis.source_pools"),
+    applies=grant_where(lambda grant: grant.source_pools),
 )
 def pool(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: compares the amount requested from each source with that source's pool for
@@ -155,14 +161,14 @@ def pool(app: Application, ctx: Context) -> Iterator[Finding]:
         yield pool.finding(
             line.label.ref,
             f"Der søges {kr(requested)} fra {name}, men puljen er {kr(size)}",
-            f"{kr(requested)} is requested from {name}, but its pool is {kr(size)}",
+            f"{kr(requested, 'en')} is requested from {name}, but its pool is {kr(size, 'en')}",
             found=requested,
             limit=size,
             fix=Fix.of(
                 amount=requested - size,
                 target=size,
                 da=f"nedsæt {name} med {kr(requested - size)}",
-                en=f"reduce {name} by {kr(requested - size)}",
+                en=f"reduce {name} by {kr(requested - size, 'en')}",
             ),
         )
 
@@ -173,6 +179,7 @@ def pool(app: Application, ctx: Context) -> Iterator[Finding]:
     "Ansøgningen beder ikke DEB om noget",
     "The application asks DEB for nothing",
     params=("grants.innovation.deb_sources", "grants.basis.deb_sources"),
+    applies=with_grant,
 )
 def nothing_requested(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: reports an application whose DEB request (all years) is 0: nothing is

@@ -16,7 +16,15 @@ from klyngecli.model import (
     total,
 )
 from klyngecli.rules import Context, rule
-from klyngecli.rules.common import exceeds, first_line, grant_of
+from klyngecli.rules.common import (
+    balanced,
+    exceeds,
+    first_line,
+    grant_where,
+    joined,
+    settled_costs,
+    sme_line,
+)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -28,15 +36,15 @@ def _wrong_total(stated: Amount, computed: Decimal, what_da: str, what_en: str) 
         stated.ref,
         f"{what_da} er {kr(stated.value)}, men summen er {kr(computed)} (forskel {kr(diff)}): "
         f"ret den til {kr(computed)}",
-        f"{what_en} is {kr(stated.value)}, but the sum is {kr(computed)} (difference "
-        f"{kr(diff)}): change it to {kr(computed)}",
+        f"{what_en} is {kr(stated.value, 'en')}, but the sum is {kr(computed, 'en')} "
+        f"(difference {kr(diff, 'en')}): change it to {kr(computed, 'en')}",
         found=stated.value,
         limit=computed,
         fix=Fix.of(
             amount=abs(diff),
             target=computed,
             da=f"ret totalen til {kr(computed)}",
-            en=f"change the total to {kr(computed)}",
+            en=f"change the total to {kr(computed, 'en')}",
         ),
     )
 
@@ -82,8 +90,8 @@ def stated_total(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: a total that does not add up means the applicant and the caseworker read different
     budgets; the checker always computes from the parts.
 
-    Example: four year columns hold 120.000 kr. each and `I alt` says 470.000 kr.: KL101, the fix
-    is to change it to 480.000 kr.
+    Example: four year columns hold DKK 120,000 each and `I alt` says DKK 470,000: KL101, the
+    fix is to change it to DKK 480,000.
 
     Fix: correct the total (or the part that is wrong). Differences up to the tolerance
     ({tolerance_kr}) are rounding and pass.
@@ -135,7 +143,13 @@ def balance(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: a budget must be fully financed, and the financing may not exceed the costs.
 
-    Example: costs 20.000.000 kr., financing 19.500.000 kr.: KL102, 500.000 kr. is missing.
+    The message names the year the difference lies in (each year with its share when several
+    differ). When a Tilskud above the ceiling (KL401) or the cost line Tilskud til
+    SMV-samarbejder (KL105) will change the costs, their fixes come first: the fix here is what
+    the financing must be after them, or none when their fixes balance the budget.
+
+    Example: costs DKK 20,000,000, financing DKK 19,500,000, all of the difference in 2026:
+    KL102, DKK 500,000 is missing, in 2026.
 
     Fix: add the missing financing, or reduce the costs or the financing, so that they are
     equal (differences up to {tolerance_kr} pass).
@@ -147,8 +161,14 @@ def balance(app: Application, ctx: Context) -> Iterator[Finding]:
     Hvorfor: et budget skal være fuldt finansieret, og finansieringen må ikke overstige
     omkostningerne.
 
-    Eksempel: omkostninger 20.000.000 kr., finansiering 19.500.000 kr.: KL102, der mangler
-    500.000 kr.
+    Meddelelsen nævner det år, forskellen ligger i (hvert år med sin del, når flere år
+    afviger). Når et Tilskud over loftet (KL401) eller omkostningslinjen Tilskud til
+    SMV-samarbejder (KL105) vil ændre omkostningerne, kommer deres rettelser først: rettelsen her
+    er det, finansieringen skal være efter dem, eller ingen, når deres rettelser bringer budgettet
+    i balance.
+
+    Eksempel: omkostninger 20.000.000 kr., finansiering 19.500.000 kr., hele forskellen i 2026:
+    KL102, der mangler 500.000 kr., i 2026.
 
     Sådan retter du: tilføj den manglende finansiering, eller nedsæt omkostningerne eller
     finansieringen, så de er lige store (forskelle op til {tolerance_kr} godkendes).
@@ -159,23 +179,80 @@ def balance(app: Application, ctx: Context) -> Iterator[Finding]:
     if costs is None or funding is None or not exceeds(costs, funding, ctx.call):
         return
     diff = costs - funding
-    verb_da = "mangler" if diff > 0 else "er for meget"
-    verb_en = "is missing" if diff > 0 else "is too much"
+    years_da, years_en = _years_apart(app, ctx)
+    short_da, short_en = ("mangler", "is missing") if diff > 0 else ("er for meget", "is too much")
+    da = (
+        f"Omkostningerne er {kr(costs)}, finansieringen {kr(funding)}: {kr(abs(diff))} "
+        f"finansiering {short_da}{years_da}"
+    )
+    en = (
+        f"Costs are {kr(costs, 'en')}, financing is {kr(funding, 'en')}: "
+        f"{kr(abs(diff), 'en')} of financing {short_en}{years_en}"
+    )
+    # KL401 and KL105 are the root cause when they change the costs: the fix here is what the
+    # financing must be after theirs, so that following every fix balances the budget.
+    codes = _sme_codes(app, ctx)
+    settled = settled_costs(app, ctx.call) if codes else None
+    target = costs if settled is None else settled
+    first_da = first_en = ""
+    if target != costs:
+        if not exceeds(target, funding, ctx.call):
+            yield balance.finding(
+                app.financing.area_of(app.financing.lines),
+                f"{da}; rettelsen af {joined(codes, 'da')} bringer dem i balance",
+                f"{en}; fixing {joined(codes, 'en')} balances them",
+                found=funding,
+                limit=costs,
+            )
+            return
+        first_da = f"efter rettelsen af {joined(codes, 'da')} er omkostningerne {kr(target)}, så "
+        first_en = f"after fixing {joined(codes, 'en')} the costs are {kr(target, 'en')}, so "
+    need = target - funding
+    more_da, more_en = ("øg", "increase") if need > 0 else ("nedsæt", "reduce")
     yield balance.finding(
         app.financing.area_of(app.financing.lines),
-        f"Omkostningerne er {kr(costs)}, finansieringen {kr(funding)}: {kr(abs(diff))} "
-        f"finansiering {verb_da}",
-        f"Costs are {kr(costs)}, financing is {kr(funding)}: {kr(abs(diff))} of financing "
-        f"{verb_en}",
+        f"{da}; {first_da}{more_da} finansieringen med {kr(abs(need))}" if first_da else da,
+        f"{en}; {first_en}{more_en} the financing by {kr(abs(need), 'en')}" if first_en else en,
         found=funding,
-        limit=costs,
+        limit=target,
         fix=Fix.of(
-            amount=abs(diff),
-            target=costs,
-            da=f"{'øg' if diff > 0 else 'nedsæt'} finansieringen med {kr(abs(diff))}",
-            en=f"{'increase' if diff > 0 else 'reduce'} the financing by {kr(abs(diff))}",
+            amount=abs(need),
+            target=target,
+            da=f"{first_da}{more_da} finansieringen med {kr(abs(need))}",
+            en=f"{first_en}{more_en} the financing by {kr(abs(need), 'en')}",
         ),
     )
+
+
+def _years_apart(app: Application, ctx: Context) -> tuple[str, str]:
+    """Where KL102's difference lies, year by year: `; forskellen ligger i 2026` (one year), or
+    each year with its share when several differ; nothing when no year column shows it."""
+    assert app.budget is not None and app.financing is not None
+    gaps: list[tuple[int, Decimal]] = []
+    for year in sorted(set(app.budget.year_cols) | set(app.financing.year_cols)):
+        costs, funding = app.budget.sum_year(year), app.financing.sum_year(year)
+        if costs is not None and funding is not None and exceeds(costs, funding, ctx.call):
+            gaps.append((year, costs - funding))
+    if not gaps:
+        return "", ""
+    if len(gaps) == 1:
+        return f"; forskellen ligger i {gaps[0][0]}", f"; the difference lies in {gaps[0][0]}"
+    da = [f"{y} ({'mangler' if d > 0 else 'for meget'} {kr(abs(d))})" for y, d in gaps]
+    en = [f"{y} ({kr(abs(d), 'en')} {'missing' if d > 0 else 'too much'})" for y, d in gaps]
+    return (
+        f"; forskellen ligger i {joined(da, 'da')}",
+        f"; the difference lies in {joined(en, 'en')}",
+    )
+
+
+def _sme_codes(app: Application, ctx: Context) -> list[str]:
+    """The SME findings that change the costs: KL401 (a Tilskud over the ceiling) and KL105
+    (the cost line against the collaborations)."""
+    line = sme_line(app, ctx.call)
+    if line is None:
+        return []
+    codes = ["KL401"] if line.cuts else []
+    return codes + (["KL105"] if exceeds(line.budgeted, line.passed_on, ctx.call) else [])
 
 
 @rule(
@@ -222,15 +299,16 @@ def yearly_balance(app: Application, ctx: Context) -> Iterator[Finding]:
                 ref or app.financing.sheet,
                 f"I {year} er omkostningerne {kr(year_costs)} og finansieringen "
                 f"{kr(year_funding)} (forskel {kr(diff)})",
-                f"In {year} costs are {kr(year_costs)} and financing is {kr(year_funding)} "
-                f"(difference {kr(diff)})",
+                f"In {year} costs are {kr(year_costs, 'en')} and financing is "
+                f"{kr(year_funding, 'en')} (difference {kr(diff, 'en')})",
                 found=year_funding,
                 limit=year_costs,
                 fix=Fix.of(
                     amount=abs(diff),
                     target=year_costs,
                     da=f"flyt {kr(abs(diff))} finansiering {'til' if diff > 0 else 'fra'} {year}",
-                    en=f"move {kr(abs(diff))} of financing {'to' if diff > 0 else 'from'} {year}",
+                    en=f"move {kr(abs(diff), 'en')} of financing "
+                    f"{'to' if diff > 0 else 'from'} {year}",
                 ),
             )
 
@@ -243,7 +321,7 @@ def outside_period(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: costs outside the project period are not eligible, and financing there finances
     nothing.
 
-    Example: the project ends in its third year and Løn has 300.000 kr. in the fourth year's
+    Example: the project ends in its third year and Løn has DKK 300,000 in the fourth year's
     column: KL104 on that cell.
 
     Fix: move the amount into the project period, or change the project period.
@@ -276,14 +354,14 @@ def outside_period(app: Application, ctx: Context) -> Iterator[Finding]:
                         amount.ref,
                         f"{kr(amount.value)} i {year}, men projektet løber {first}-{last}: flyt "
                         "beløbet ind i projektperioden",
-                        f"{kr(amount.value)} in {year}, but the project runs {first}-{last}: move "
-                        "the amount into the project period",
+                        f"{kr(amount.value, 'en')} in {year}, but the project runs "
+                        f"{first}-{last}: move the amount into the project period",
                         found=year,
                         limit=f"{first}-{last}",
                         fix=Fix.of(
                             amount=amount.value,
                             da=f"flyt {kr(amount.value)} til et år i {first}-{last}",
-                            en=f"move {kr(amount.value)} to a year in {first}-{last}",
+                            en=f"move {kr(amount.value, 'en')} to a year in {first}-{last}",
                         ),
                     )
 
@@ -294,6 +372,7 @@ def outside_period(app: Application, ctx: Context) -> Iterator[Finding]:
     "Tilskud til SMV-samarbejder stemmer ikke med arket SMV-samarbejder",
     "SME grant cost line differs from the SME collaborations",
     params=("tolerance_kr",),
+    applies=grant_where(lambda grant: grant.requires_collaborations),
 )
 def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for an innovation grant, compares the Budget line `Tilskud til
@@ -302,6 +381,10 @@ def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
 
     Why: the money passed on to SMEs is budgeted once as a cost line and once per
     collaboration; the two must be the same money.
+
+    A Tilskud above the ceiling (KL401) is the root cause when there is one: the message then
+    says what the cost line must be after KL401's fix, or that KL401's fix alone makes the two
+    agree (and gives no fix of its own), so that following every fix never brings KL105 back.
 
     Fix: make the cost line equal to the collaborations' Tilskud plus Overhead (differences up
     to {tolerance_kr} pass).
@@ -314,39 +397,68 @@ def sme_grant_line(app: Application, ctx: Context) -> Iterator[Finding]:
     Hvorfor: de penge, der gives videre til SMV'erne, budgetteres én gang som en omkostningspost og
     én gang pr. samarbejde; det skal være de samme penge.
 
+    Et Tilskud over loftet (KL401) er den egentlige årsag, når der er et: meddelelsen siger så,
+    hvad omkostningsposten skal være efter rettelsen af KL401, eller at rettelsen af KL401 alene
+    får de to til at stemme (og giver ingen egen rettelse), så KL105 aldrig kommer igen, når man
+    følger alle rettelser.
+
     Sådan retter du: gør omkostningsposten lig med samarbejdernes Tilskud plus Overhead (forskelle
     op til {tolerance_kr} godkendes).
     """
-    grant = grant_of(app, ctx.call)
-    if grant is None or not grant.requires_collaborations or app.budget is None:
+    sides = sme_line(app, ctx.call)
+    if sides is None or not exceeds(sides.budgeted, sides.passed_on, ctx.call):
         return
-    collaborations = app.collaborations
-    if collaborations is None:
-        return
-    budgeted = app.budget.sum_of(Category.SME_GRANTS)
-    passed_on = total(a for c in collaborations.rows for a in (c.grant, c.overhead))
-    if budgeted is None or passed_on is None or not exceeds(budgeted, passed_on, ctx.call):
-        return
+    assert app.budget is not None and app.collaborations is not None
     line = first_line(app.budget, Category.SME_GRANTS)
     where = (
         (line.stated_total.ref if line.stated_total else line.label.ref)
         if line
         else app.budget.sheet
     )
-    diff = passed_on - budgeted
+    budgeted, passed_on, settled = sides.budgeted, sides.passed_on, sides.settled
+    sheet = app.collaborations.sheet
+    da = (
+        f"Tilskud til SMV-samarbejder er {kr(budgeted)} i Budget, men Tilskud + Overhead i "
+        f"{sheet} er {kr(passed_on)}"
+    )
+    en = (
+        f"The cost line Tilskud til SMV-samarbejder is {kr(budgeted, 'en')}, but Tilskud + "
+        f"Overhead in {sheet} is {kr(passed_on, 'en')}"
+    )
+    # A Tilskud over the ceiling (KL401) is the root cause: the cost line follows its fix.
+    if sides.cuts and not exceeds(budgeted, settled, ctx.call):
+        yield sme_grant_line.finding(
+            where,
+            f"{da}: rettelsen af KL401 (Tilskud over loftet) får dem til at stemme",
+            f"{en}: fixing KL401 (Tilskud above the ceiling) makes them agree",
+            found=budgeted,
+            limit=passed_on,
+        )
+        return
+    after_da = (
+        "efter rettelsen af KL401 skal omkostningslinjen være"
+        if sides.cuts
+        else ("ret omkostningslinjen til")
+    )
+    after_en = (
+        "after fixing KL401 the cost line must be" if sides.cuts else ("change the cost line to")
+    )
+    then_da = then_en = ""
+    if balanced(app, ctx.call):
+        up = settled > budgeted
+        then_da = f", og finansieringen {'op' if up else 'ned'} med det samme"
+        then_en = f", and the financing {'up' if up else 'down'} by the same"
     yield sme_grant_line.finding(
         where,
-        f"Tilskud til SMV-samarbejder er {kr(budgeted)} i Budget, men Tilskud + Overhead i "
-        f"{collaborations.sheet} er {kr(passed_on)}: ret omkostningslinjen til {kr(passed_on)}",
-        f"The cost line Tilskud til SMV-samarbejder is {kr(budgeted)}, but Tilskud + Overhead in "
-        f"{collaborations.sheet} is {kr(passed_on)}: change the cost line to {kr(passed_on)}",
+        f"{da}: {after_da} {kr(settled)}{then_da}",
+        f"{en}: {after_en} {kr(settled, 'en')}{then_en}",
         found=budgeted,
-        limit=passed_on,
+        limit=settled,
         fix=Fix.of(
-            amount=abs(diff),
-            target=passed_on,
-            da=f"ret Tilskud til SMV-samarbejder til {kr(passed_on)}",
-            en=f"change Tilskud til SMV-samarbejder to {kr(passed_on)}",
+            amount=abs(settled - budgeted),
+            target=settled,
+            da=f"ret Tilskud til SMV-samarbejder til {kr(settled)}{then_da}",
+            en=f"change Tilskud til SMV-samarbejder to {kr(settled, 'en')}{then_en}",
         ),
     )
 
@@ -362,8 +474,8 @@ def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: warns when the total costs are under {unit_sanity_min_kr} while the amounts
     are in unit kr., or over {unit_sanity_max_kr} (both limits are parameters of the call).
 
-    Why: a cluster budget is millions of kroner; a budget of 18.500 "kr." was almost certainly
-    typed in 1.000 kr.
+    Why: a cluster budget is millions of kroner; a budget of "DKK 18,500" was almost certainly
+    typed in thousands (`1.000 kr.`).
 
     Fix: set `Enhed` on the Ansøger sheet to the unit the amounts are typed in (`1.000 kr.`,
     `mio. kr.`), or a unit in the year headers (`2025 (t.kr.)`).
@@ -391,7 +503,7 @@ def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
             budget.area_of(budget.lines),
             f"Budgettet er i alt kun {kr(costs)}: står beløbene i 1.000 kr.? Angiv i så fald "
             "Enhed '1.000 kr.' på arket Ansøger",
-            f"The whole budget is only {kr(costs)}: are the amounts in 1.000 kr.? If so, set "
+            f"The whole budget is only {kr(costs, 'en')}: are the amounts in 1.000 kr.? If so, set "
             "Enhed (unit) to '1.000 kr.' on the Ansøger sheet",
             found=costs,
             limit=low,
@@ -400,7 +512,7 @@ def wrong_unit(app: Application, ctx: Context) -> Iterator[Finding]:
         yield wrong_unit.finding(
             budget.area_of(budget.lines),
             f"Budgettet er i alt {kr(costs)}: står beløbene i en anden enhed end angivet?",
-            f"The whole budget is {kr(costs)}: are the amounts in another unit than stated?",
+            f"The whole budget is {kr(costs, 'en')}: are the amounts in another unit than stated?",
             found=costs,
             limit=high,
         )

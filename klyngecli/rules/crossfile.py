@@ -152,14 +152,14 @@ def _over_cap(facts: list[Facts], call: Call) -> Iterator[tuple[int, Finding]]:
                     f"Ansøgeren med CVR {cvr} søger i alt {kr(summed)} ({grant}) i "
                     f"{len(members)} ansøgninger (også {others}); loftet er {kr(params.cap)} "
                     "pr. ansøger",
-                    f"The applicant with CVR {cvr} requests {kr(summed)} in total ({grant}) in "
-                    f"{len(members)} applications (also {others}); the cap is {kr(params.cap)} "
-                    "per applicant",
+                    f"The applicant with CVR {cvr} requests {kr(summed, 'en')} in total "
+                    f"({grant}) in {len(members)} applications (also {others}); the cap is "
+                    f"{kr(params.cap, 'en')} per applicant",
                     found=summed,
                     limit=params.cap,
                     fix=Fix.of(
                         da=f"nedsæt ansøgningerne med i alt {kr(excess)}",
-                        en=f"reduce the applications by {kr(excess)} in total",
+                        en=f"reduce the applications by {kr(excess, 'en')} in total",
                         amount=excess,
                     ),
                 ).model_copy(update=_place(member)),

@@ -12,6 +12,7 @@ from klyngecli.rules.common import (
     first_line,
     floor_ore,
     grant_of,
+    grant_where,
     joined,
     source_name,
 )
@@ -25,6 +26,7 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
     "Innovation: decentrale midler uden Regionalfondsmidler",
     "Innovation: decentral funds without Regionalfond funds",
     params=("grants.innovation.not_alone", "grants.innovation.deb_sources"),
+    applies=grant_where(lambda grant: grant.not_alone),
 )
 def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for an innovation grant, reports money requested from
@@ -66,8 +68,8 @@ def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
                 line.label.ref,
                 f"Der søges {kr(alone)} fra {name} uden {joined(without, 'da')}: {name} kan ikke "
                 f"søges alene til en {kind_da}",
-                f"{kr(alone)} is requested from {name} without {joined(without, 'en')}: {name} "
-                f"may not be requested alone for {kind_en}",
+                f"{kr(alone, 'en')} is requested from {name} without "
+                f"{joined(without, 'en')}: {name} may not be requested alone for {kind_en}",
                 found=alone,
                 limit=0,
             )
@@ -79,6 +81,7 @@ def decentral_alone(app: Application, ctx: Context) -> Iterator[Finding]:
     "Basis: Regionalfondsmidler søgt",
     "Basis: Regionalfond funds requested",
     params=("grants.basis.forbidden",),
+    applies=grant_where(lambda grant: grant.forbidden),
 )
 def basis_regionalfond(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for a basis grant, reports any financing from a source the grant type does
@@ -114,20 +117,26 @@ def basis_regionalfond(app: Application, ctx: Context) -> Iterator[Finding]:
             line.label.ref,
             f"Der søges {kr(requested)} fra {name}, men en basisbevilling kan ikke finansieres "
             f"af {name}",
-            f"{kr(requested)} is requested from {name}, but a basis grant may not be financed "
-            f"by {name}",
+            f"{kr(requested, 'en')} is requested from {name}, but a basis grant may not be "
+            f"financed by {name}",
             found=requested,
             limit=0,
             fix=Fix.of(
                 amount=requested,
                 target=0,
                 da=f"fjern {kr(requested)} fra {name}",
-                en=f"remove {kr(requested)} from {name}",
+                en=f"remove {kr(requested, 'en')} from {name}",
             ),
         )
 
 
-@rule("KL303", INFO, "Basis: ingen privat kontant medfinansiering", "Basis: no private cash")
+@rule(
+    "KL303",
+    INFO,
+    "Basis: ingen privat kontant medfinansiering",
+    "Basis: no private cash",
+    applies=grant_where(lambda grant: grant.private_cash_advised),
+)
 def no_private_cash(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for a basis grant, notes when no private cash co-financing is budgeted.
 
@@ -177,8 +186,8 @@ def indirect_costs(app: Application, ctx: Context) -> Iterator[Finding]:
     and administration at {indirect_ceiling} of eligible direct staff costs; more is not
     covered.
 
-    Example: Løn 4.000.000 kr. and indirect costs 80.000 kr. above {indirect_ceiling} of it:
-    KL304, reduce them by 80.000 kr. (the message gives the largest allowed amount).
+    Example: Løn DKK 4,000,000 and indirect costs DKK 80,000 above {indirect_ceiling} of it:
+    KL304, reduce them by DKK 80,000 (the message gives the largest allowed amount).
 
     Fix: reduce the indirect costs to {indirect_ceiling} of the staff costs.
 
@@ -215,15 +224,15 @@ def indirect_costs(app: Application, ctx: Context) -> Iterator[Finding]:
         line.stated_total.ref if line.stated_total else line.label.ref,
         f"Indirekte omkostninger er {kr(indirect)} = {share_da} af lønnen (højst "
         f"{pct(ceiling, 'da')}): nedsæt dem med {kr(cut)} til {kr(allowed)}",
-        f"Indirect costs are {kr(indirect)} = {share_en} of staff costs (max "
-        f"{pct(ceiling, 'en')}): reduce them by {kr(cut)} to {kr(allowed)}",
+        f"Indirect costs are {kr(indirect, 'en')} = {share_en} of staff costs (max "
+        f"{pct(ceiling, 'en')}): reduce them by {kr(cut, 'en')} to {kr(allowed, 'en')}",
         found=indirect,
         limit=allowed,
         fix=Fix.of(
             amount=cut,
             target=allowed,
             da=f"nedsæt Indirekte omkostninger med {kr(cut)} til {kr(allowed)}",
-            en=f"reduce indirect costs by {kr(cut)} to {kr(allowed)}",
+            en=f"reduce indirect costs by {kr(cut, 'en')} to {kr(allowed, 'en')}",
         ),
     )
 

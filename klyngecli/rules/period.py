@@ -46,6 +46,7 @@ def _submission(app: Application, ctx: Context) -> tuple[datetime, CellRef | str
     "Indsendt efter ansøgningsfristen",
     "Submitted after the deadline",
     params=("deadline", "timezone"),
+    applies=lambda app, ctx: _submission(app, ctx) is not None,
 )
 def late(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: compares the submission time (`--submitted-at`, else `Indsendt` on the
@@ -115,6 +116,7 @@ def _span(delta: timedelta, lang: str) -> str:
     "Indsendt før ansøgningsperioden",
     "Submitted before the application period",
     params=("opens", "deadline", "timezone"),
+    applies=lambda app, ctx: _submission(app, ctx) is not None,
 )
 def early(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: reports a submission time before the application period opened

@@ -8,7 +8,16 @@ from klyngecli.findings import Finding, Fix, Severity, kr, number, pct, share_ov
 from klyngecli.model import Application, Area, Collaboration
 from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
-from klyngecli.rules.common import floor_ore, grant_of
+from klyngecli.rules.common import (
+    balanced,
+    cvr_problem,
+    exceeds,
+    grant_of,
+    grant_where,
+    sme_cut,
+    sme_line,
+    with_collaborations,
+)
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -21,7 +30,14 @@ def _who_en(c: Collaboration) -> str:
     return c.sme.value or c.name.value or f"row {c.row + 1}"
 
 
-@rule("KL401", E, "SMV-tilskud over loftet", "SME grant above the ceiling", params=("sme_ceiling",))
+@rule(
+    "KL401",
+    E,
+    "SMV-tilskud over loftet",
+    "SME grant above the ceiling",
+    params=("sme_ceiling",),
+    applies=with_collaborations,
+)
 def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for each collaboration, compares `Tilskud` with {sme_ceiling} of the SME's
     R&D activity costs (`FoU-omkostninger`). `Overhead` is paid on top and is not counted.
@@ -30,8 +46,13 @@ def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
     Why: DFIR's brief on the programme: the clusters may finance up to {sme_ceiling} of an SME's
     R&D activity costs, plus administrative overhead.
 
-    Example: FoU-omkostninger 1.000.000 kr. and a Tilskud 45.000 kr. above {sme_ceiling} of
-    them: KL401, reduce Tilskud by 45.000 kr. (the message gives the largest allowed amount).
+    Example: FoU-omkostninger DKK 1,000,000 and a Tilskud DKK 45,000 above {sme_ceiling} of
+    them: KL401, reduce Tilskud by DKK 45,000 (the message gives the largest allowed amount).
+
+    A Tilskud over the ceiling is the root cause of the SME findings: when the cost line
+    Tilskud til SMV-samarbejder agrees with the collaborations now, the message says that it
+    must come down by the same amount (and the financing with it, when the budget balances
+    now); when it does not, KL105 says what it must be after this fix.
 
     Fix: reduce Tilskud to the largest allowed amount the message gives (and the cost line
     Tilskud til SMV-samarbejder with it), or raise the SME's own financing of its costs.
@@ -48,6 +69,11 @@ def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
     af dem: KL401, nedsæt Tilskud med 45.000 kr. (meddelelsen angiver det største tilladte
     beløb).
 
+    Et Tilskud over loftet er den egentlige årsag til SMV-fundene: når omkostningsposten Tilskud
+    til SMV-samarbejder stemmer med samarbejderne nu, siger meddelelsen, at den skal ned med det
+    samme beløb (og finansieringen med den, når budgettet balancerer nu); når den ikke gør, siger
+    KL105, hvad den skal være efter denne rettelse.
+
     Sådan retter du: nedsæt Tilskud til det største tilladte beløb, som meddelelsen angiver (og
     omkostningsposten Tilskud til SMV-samarbejder tilsvarende), eller hæv SMV'ens egenfinansiering
     af sine omkostninger.
@@ -56,29 +82,53 @@ def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
     if collaborations is None:
         return
     ceiling = ctx.call.sme_ceiling.value
+    then_da, then_en = _consequences(app, ctx)
     for c in collaborations.rows:
-        rd, grant = c.rd_costs.value, c.grant.value
-        if rd is None or grant is None or grant <= rd * ceiling:
+        fix = sme_cut(c, ctx.call)
+        if fix is None:
             continue
-        allowed = floor_ore(rd * ceiling)
-        cut = grant - allowed
+        allowed, cut = fix
+        rd, grant = c.rd_costs.value, c.grant.value
+        assert rd is not None and grant is not None
         share_da = share_over(grant / rd, ceiling, "da") if rd > 0 else "∞ %"
         share_en = share_over(grant / rd, ceiling, "en") if rd > 0 else "∞ %"
         yield sme_ceiling.finding(
             c.grant.ref,
             f"Tilskud til {_who(c)} er {share_da} af FoU-omkostningerne (højst "
-            f"{pct(ceiling, 'da')}): nedsæt det med {kr(cut)} til {kr(allowed)}",
+            f"{pct(ceiling, 'da')}): nedsæt det med {kr(cut)} til {kr(allowed)}"
+            + then_da.format(cut=kr(cut)),
             f"Tilskud for {_who_en(c)} is {share_en} of the R&D costs (max "
-            f"{pct(ceiling, 'en')}): reduce it by {kr(cut)} to {kr(allowed)}",
+            f"{pct(ceiling, 'en')}): reduce it by {kr(cut, 'en')} to {kr(allowed, 'en')}"
+            + then_en.format(cut=kr(cut, "en")),
             found=grant,
             limit=allowed,
             fix=Fix.of(
                 amount=cut,
                 target=allowed,
                 da=f"nedsæt Tilskud med {kr(cut)} til {kr(allowed)}",
-                en=f"reduce Tilskud by {kr(cut)} to {kr(allowed)}",
+                en=f"reduce Tilskud by {kr(cut, 'en')} to {kr(allowed, 'en')}",
             ),
         )
+
+
+def _consequences(app: Application, ctx: Context) -> tuple[str, str]:
+    """What else a cut of a Tilskud changes, named in KL401's message (with `{cut}` to fill):
+    when the Budget line Tilskud til SMV-samarbejder agrees with the collaborations now, it must
+    come down with the Tilskud (else KL105 says what it must be), and with it the financing when
+    the budget balances now (else KL102 says what it must be)."""
+    line = sme_line(app, ctx.call)
+    if line is None or exceeds(line.budgeted, line.passed_on, ctx.call):
+        return "", ""
+    if balanced(app, ctx.call):
+        return (
+            "; Tilskud til SMV-samarbejder i Budget og finansieringen skal så også ned med {cut}",
+            "; the cost line Tilskud til SMV-samarbejder and the financing must then come down "
+            "by {cut} too",
+        )
+    return (
+        "; Tilskud til SMV-samarbejder i Budget skal så også ned med {cut}",
+        "; the cost line Tilskud til SMV-samarbejder must then come down by {cut} too",
+    )
 
 
 @rule(
@@ -87,6 +137,7 @@ def sme_ceiling(app: Application, ctx: Context) -> Iterator[Finding]:
     "Innovation: ingen SMV-samarbejder",
     "Innovation: no SME collaborations",
     params=("grants.innovation.requires_collaborations", "grants.basis.requires_collaborations"),
+    applies=grant_where(lambda grant: grant.requires_collaborations),
 )
 def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: for an innovation grant, requires at least one row in SMV-samarbejder.
@@ -126,6 +177,7 @@ def no_collaborations(app: Application, ctx: Context) -> Iterator[Finding]:
     "Partneren er ikke en SMV",
     "The partner is not an SME",
     params=("sme_max_employees", "sme_max_turnover_meur", "sme_max_balance_meur"),
+    applies=with_collaborations,
 )
 def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: applies the EU SME definition to each partner: {sme_max_employees} or more
@@ -181,9 +233,10 @@ def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
                 f"{_who(c)} har en omsætning på {number(turnover, 'da')} mio. EUR og en balance "
                 f"på {number(balance, 'da')} mio. EUR (en SMV højst "
                 f"{number(most_turnover, 'da')} eller {number(most_balance, 'da')})",
-                f"{_who_en(c)} has a turnover of {number(turnover, 'en')} mio. EUR and a balance "
-                f"sheet total of {number(balance, 'en')} mio. EUR (an SME at most "
-                f"{number(most_turnover, 'en')} or {number(most_balance, 'en')})",
+                f"{_who_en(c)} has a turnover of EUR {number(turnover, 'en')} million and a "
+                f"balance sheet total of EUR {number(balance, 'en')} million (an SME at most "
+                f"EUR {number(most_turnover, 'en')} million or EUR "
+                f"{number(most_balance, 'en')} million)",
                 found=turnover,
                 limit=call.sme_max_turnover_meur.value,
             )
@@ -195,6 +248,7 @@ def not_sme(app: Application, ctx: Context) -> Iterator[Finding]:
     "SMV-status kan ikke bekræftes",
     "SME status cannot be confirmed",
     params=("sme_max_turnover_meur", "sme_max_balance_meur"),
+    applies=with_collaborations,
 )
 def sme_unconfirmed(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: warns when a partner's turnover is above {sme_max_turnover_meur} and no
@@ -230,14 +284,21 @@ def sme_unconfirmed(app: Application, ctx: Context) -> Iterator[Finding]:
             c.turnover_meur.ref,
             f"{_who(c)} har en omsætning over {number(call.sme_max_turnover_meur.value, 'da')} "
             "mio. EUR og ingen balance: angiv balancen, så SMV-status kan bekræftes",
-            f"{_who_en(c)} has a turnover above {number(call.sme_max_turnover_meur.value, 'en')} "
-            "mio. EUR and no balance sheet total: give it so that the SME status can be confirmed",
+            f"{_who_en(c)} has a turnover above EUR "
+            f"{number(call.sme_max_turnover_meur.value, 'en')} million and no balance sheet "
+            "total: give it so that the SME status can be confirmed",
             found=turnover,
             limit=call.sme_max_turnover_meur.value,
         )
 
 
-@rule("KL405", E, "Partnerens CVR-nummer er ugyldigt", "The partner's CVR number is invalid")
+@rule(
+    "KL405",
+    E,
+    "Partnerens CVR-nummer er ugyldigt",
+    "The partner's CVR number is invalid",
+    applies=with_collaborations,
+)
 def partner_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: checks each partner's CVR number: 8 digits, no leading 0, and the weighted
     sum of the digits (weights 2, 7, 6, 5, 4, 3, 2, 1) divisible by 11. `DK`, spaces and dashes
@@ -261,10 +322,11 @@ def partner_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
         return
     for c in collaborations.rows:
         if c.cvr.value is not None and not valid_cvr(c.cvr.value):
+            why_da, why_en = cvr_problem(c.cvr.value)
             yield partner_cvr.finding(
                 c.cvr.ref,
-                f"CVR-nummeret '{c.cvr.text}' for {_who(c)} er ugyldigt",
-                f"The CVR number '{c.cvr.text}' of {_who_en(c)} is invalid",
+                f"CVR-nummeret '{c.cvr.text}' for {_who(c)} er ugyldigt: {why_da}",
+                f"The CVR number '{c.cvr.text}' of {_who_en(c)} is invalid: {why_en}",
                 found=c.cvr.text,
             )
 
@@ -275,6 +337,7 @@ def partner_cvr(app: Application, ctx: Context) -> Iterator[Finding]:
     "Samme SMV i flere samarbejder",
     "The same SME in several collaborations",
     params=("sme_ceiling",),
+    applies=with_collaborations,
 )
 def repeated_sme(app: Application, ctx: Context) -> Iterator[Finding]:
     """What it does: warns when one CVR number appears in more than one collaboration; the

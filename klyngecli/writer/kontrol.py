@@ -49,11 +49,6 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _MAX_FILLED = 10_000  # cells filled for one range finding: a range is a row or a table, not more
 _SHEET_TITLE = re.compile(r"[\\*?:/\[\]]")
 
-_SEVERITY = {
-    Severity.ERROR: ("fejl", "error"),
-    Severity.WARNING: ("advarsel", "warning"),
-    Severity.INFO: ("info", "info"),
-}
 _TEXT = {
     "title": ("Kontrol af budgetark", "Budget workbook check"),
     "file": ("Fil", "File"),
@@ -216,8 +211,7 @@ def _put(cell: Cell, value: object) -> None:
 
 
 def _severity(finding: Finding, lang: str) -> str:
-    da, en = _SEVERITY[finding.severity]
-    return en if lang == "en" else da
+    return finding.severity.word(lang)
 
 
 def _fix(finding: Finding, lang: str) -> str:
