@@ -189,6 +189,27 @@ def _busy(m: dict[str, Any]) -> str:
     )
 
 
+WHY_MISSED = """### Why the time targets are missed (measured, November-December 2026)
+
+- The floor is python-calamine alone: about 1.0-1.5 ms per file. Expat reading the same sheet
+  XML with no handlers costs about 0.3 ms per file; with empty Python handlers about 1.0 ms
+  (Python's cost is about 0.9 microseconds per XML element, about 4,460 elements per file).
+  So the safety screen (issue 13: every element streamed, never a regex) costs about the floor
+  by itself; ours takes about 6 ms per file.
+- Model building (about 600 amounts per file, each an exact `Decimal` with its `Sheet!Cell`)
+  takes 6-7 ms, the rules about 1 ms, the content hash about 1 ms.
+- 3x the floor leaves about 3.5 ms per file for all of that: it needs the per-cell work in
+  native code, or cells kept as compact tuples and references made only for findings (the
+  measured suggestions are in the closing note of issue 15).
+- Start-up: typer builds pydantic validators for every option on every command (80-140 ms),
+  rich is imported for the text report (about 22 ms), our own modules take 80-100 ms, and on
+  a machine with `PYTHONDONTWRITEBYTECODE=1` (this one) every module is compiled on each run
+  (about 100 ms).
+- `-j 2` cannot be judged on a machine whose two cores are busy with other work: its one quiet
+  round gave 2.1x.
+"""
+
+
 def render(results: dict[str, Any]) -> str:
     m, s, f = results["machine"], results["settings"], results["files"]
     v = results["versions"]
@@ -238,6 +259,8 @@ A target is judged on the median of its per-round ratios.
 ## What the floor costs, and what remains per file
 
 {_derived(results)}
+
+{WHY_MISSED}
 
 ## Where the time goes
 

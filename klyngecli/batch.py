@@ -212,8 +212,14 @@ def _death_finding(exitcode: int | None, max_memory: int, last_words: str) -> Fi
 # --- The pool ------------------------------------------------------------------------------------
 
 
+# Tasks a worker holds: the file it checks and the next one, already in its pipe, so that it
+# goes on without waiting for the parent to be scheduled (on a busy machine, a wait of
+# milliseconds for each file). A task is started when the one before it is done.
+PREFETCH = 2
+
+
 class _Worker:
-    """One worker process and the task it holds."""
+    """One worker process and the tasks it holds, in order; it checks the first."""
 
     def __init__(self, context: Any, options: BatchOptions) -> None:
         self.conn, child = multiprocessing.Pipe(duplex=True)
@@ -223,13 +229,19 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        self.task: tuple[int, Task] | None = None
-        self.started = 0.0
+        self.tasks: deque[tuple[int, Task]] = deque()
+        self.started = 0.0  # when the first task was started
 
     def give(self, index: int, task: Task) -> None:
-        self.task = (index, task)
-        self.started = time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append((index, task))
         self.conn.send(task)
+
+    def done(self) -> tuple[int, Task]:
+        """The first task's result came: the worker has started the next one."""
+        self.started = time.monotonic()
+        return self.tasks.popleft()
 
     def last_words(self) -> str:
         """The end of what the worker wrote to standard error."""
@@ -421,49 +433,55 @@ def _schedule(
             queue.append((index, task))
         else:
             record(index, hit)
+
+    def feed(worker: _Worker) -> None:
+        while queue and len(worker.tasks) < PREFETCH:
+            worker.give(*queue.popleft())
+
+    def lose(worker: _Worker, finding: Finding) -> None:
+        """The worker is gone with its first task, which gets `finding`; the tasks it had not
+        started go to another worker."""
+        worker.stop()
+        workers.remove(worker)
+        (index, task), *unstarted = worker.tasks
+        queue.extendleft(reversed(unstarted))
+        record(index, _lost(task, finding))
+
     try:
-        while queue or any(w.task for w in workers):
-            idle = [w for w in workers if w.task is None]
-            while queue and (idle or len(workers) < max(1, options.jobs)):
-                worker = idle.pop() if idle else None
-                if worker is None:
-                    worker = _Worker(context, options)
-                    workers.append(worker)
-                worker.give(*queue.popleft())
-            busy = [w for w in workers if w.task is not None]
+        while queue or any(w.tasks for w in workers):
+            while queue and len(workers) < max(1, options.jobs):
+                workers.append(_Worker(context, options))
+                workers[-1].give(*queue.popleft())
+            for worker in workers:
+                feed(worker)
+            busy = [w for w in workers if w.tasks]
             deadline = min(w.started for w in busy) + options.timeout
             wait(
                 [w.conn for w in busy] + [w.process.sentinel for w in busy],
                 timeout=max(0.0, min(deadline - time.monotonic(), 0.5)),
             )
             for worker in busy:
-                assert worker.task is not None
-                index, task = worker.task
-                finished = _receive(worker)
-                if finished is not None:
-                    worker.task = None
-                    if queue:  # the next file first: the worker checks it while this is stored
-                        worker.give(*queue.popleft())
+                while worker.tasks and (finished := _receive(worker)) is not None:
+                    index, task = worker.done()
+                    feed(worker)  # before storing this one: the worker never waits for it
                     if cache is not None:
                         cache.put(task.path, task_options(task, options.check), finished)
                     record(index, finished)
-                elif not worker.process.is_alive():
+                if not worker.tasks:
+                    continue
+                if not worker.process.is_alive():
                     words = worker.last_words()
-                    worker.stop()
-                    workers.remove(worker)
-                    lost = _death_finding(worker.process.exitcode, options.max_memory, words)
-                    record(index, _lost(task, lost))
+                    death = _death_finding(worker.process.exitcode, options.max_memory, words)
+                    lose(worker, death)
                 elif time.monotonic() - worker.started > options.timeout:
-                    worker.stop()
-                    workers.remove(worker)
-                    record(index, _lost(task, _time_finding(options.timeout)))
+                    lose(worker, _time_finding(options.timeout))
     finally:
         for worker in workers:
-            if worker.task is None and worker.process.is_alive():
+            if not worker.tasks and worker.process.is_alive():
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
         for worker in workers:
-            worker.process.join(timeout=0.05 if worker.task is None else 0)
+            worker.process.join(timeout=0.05 if not worker.tasks else 0)
             worker.stop()
 
 

@@ -59,6 +59,11 @@ INNOVATION_CAP = 23000000
             [Seen("Finansiering!C2:G2", 23000001, INNOVATION_CAP, 1, INNOVATION_CAP)],
             id="area-is-the-deb-rows-only",
         ),
+        pytest.param(
+            lambda: add(App(), RF, 30_000_000),
+            [Seen("Finansiering!C2:G3", 48000000, INNOVATION_CAP, 25000000, INNOVATION_CAP)],
+            id="more-than-twice-the-cap",
+        ),
         pytest.param(lambda: add(App(), PRIVATE, 10_000_000), [], id="private-does-not-count"),
         pytest.param(
             lambda: add(basis_app(), DC, 13_800_001), [], id="not-for-a-basis-application"
@@ -188,6 +193,11 @@ def test_kl202_message_names_the_basis_grant() -> None:
         ),
         pytest.param(lambda: without(App(), RF), [], id="no-line-of-the-source"),
         pytest.param(
+            lambda: add(App(), RF, 200_000_000),
+            [Seen("Finansiering!A2", 209700000, 102000000, 107700000, 102000000)],
+            id="more-than-twice-the-pool",
+        ),
+        pytest.param(
             lambda: replace(model(add(App(), RF, 92_300_001)), financing=None),
             [],
             id="no-financing-sheet",
@@ -249,6 +259,7 @@ def test_kl203_message() -> None:
         pytest.param(
             lambda: put(zero(App(), RF, DC), RF, 2026, "abc"), [], id="unknown-request-silent"
         ),
+        pytest.param(lambda: add(zero(App(), RF, DC), DC, -5), [], id="negative-request-is-kl010"),
         pytest.param(
             lambda: replace(zero(App(), RF, DC), grant=None), [], id="no-grant-type-silent"
         ),

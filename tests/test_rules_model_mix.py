@@ -11,8 +11,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from klyngecli.model import Application
-from tests.models import Seen, add, findings, model, put, seen, stated, zero
+from klyngecli.model import Application, GrantType, Source
+from tests.models import CALL, Seen, add, findings, model, options, put, seen, stated, zero
 from tests.test_rules_model_caps import DC, PRIVATE, RF, with_line, without
 from tests.workbooks import App, Layout, Line, basis_app
 
@@ -35,6 +35,12 @@ INDIRECT = "Indirekte omkostninger"
             lambda: without(App(), RF), [Seen("Finansiering!A2", 8300000, 0)], id="no-rf-row"
         ),
         pytest.param(lambda: zero(App(), RF, DC), [], id="nothing-requested-is-kl205"),
+        pytest.param(
+            lambda: add(zero(App(), RF, DC), DC, 1),
+            [Seen("Finansiering!A3", 1, 0)],
+            id="1-kr-decentral-alone",
+        ),
+        pytest.param(lambda: add(zero(App(), RF), RF, -5), [], id="negative-rf-is-kl010-not-alone"),
         pytest.param(
             lambda: add(zero(App(), RF, DC), DC, -5), [], id="negative-decentral-is-kl010"
         ),
@@ -250,3 +256,14 @@ def test_kl304_message(
     assert found.fix is not None
     assert found.fix.da == f"nedsæt Indirekte omkostninger med {rest_da}"
     assert found.fix.en == f"reduce indirect costs by {rest_en}"
+
+
+def test_kl302_checks_every_forbidden_source() -> None:
+    """A call that forbids two sources for basis: each is checked, also after one that is 0."""
+    basis = CALL.grants[GrantType.BASIS]
+    both = basis.model_copy(update={"forbidden": (Source.REGIONALFONDEN, Source.UFS)})
+    opts = replace(
+        options(), call=CALL.model_copy(update={"grants": {**CALL.grants, GrantType.BASIS: both}})
+    )
+    app = with_line(with_line(basis_app(), RF, 0), "Uddannelses- og Forskningsstyrelsen", 3)
+    assert seen(app, "KL302", opts) == [Seen("Finansiering!A6", 3, 0, 3, 0)]

@@ -14,6 +14,7 @@ import pytest
 
 from klyngecli.model import Applicant, Application, Value
 from klyngecli.rules.period import add_months
+from klyngecli.rules.registry import RULES
 from tests.models import CALL, Seen, findings, model, options, seen
 from tests.workbooks import App
 
@@ -161,6 +162,7 @@ def test_kl501_shows_an_offset_time_in_the_calls_zone() -> None:
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
+        pytest.param(App, [], id="in-the-period-ok"),
         pytest.param(lambda: App(submitted=datetime(2024, 5, 15)), [], id="opening-moment-ok"),
         pytest.param(
             lambda: App(submitted=datetime(2024, 5, 14, 23, 59, 59)),
@@ -345,6 +347,7 @@ def test_kl504_message() -> None:
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
+        pytest.param(App, [], id="four-years-ok"),
         pytest.param(
             lambda: App(start=date(2025, 1, 1), end=date(2025, 1, 1)), [], id="one-day-ok"
         ),
@@ -540,3 +543,11 @@ def test_applicant_builder_mirrors_the_reader() -> None:
         clean,
         designation=Value(None, replace(clean.designation.ref, row=6)),  # type: ignore[arg-type]
     )
+
+
+@pytest.mark.parametrize("code", ["KL501", "KL502"])
+def test_the_deadline_rules_are_about_applications_with_a_submission_time(code: str) -> None:
+    applies = RULES[code].applies
+    assert applies(model(App()), options())
+    assert not applies(model(App(submitted=None)), options())
+    assert applies(model(App(submitted=None)), options(submitted_at=local(2024, 8, 1)))

@@ -19,6 +19,7 @@ from tests.workbooks import App, basis_app
 Case = Callable[[], App | Application]
 SME_LINE = "Tilskud til SMV-samarbejder"
 FIRST_CVR = str(App().collaborations[0]["CVR"])  # type: ignore[index]
+SECOND_CVR = str(App().collaborations[1]["CVR"])  # type: ignore[index]
 
 
 def message(case: Case, code: str) -> tuple[str, str]:
@@ -148,6 +149,14 @@ CUT_EN = "reduce it by DKK 100 to DKK 924,000"
             id="rd-costs-of-1-kr",
         ),
         pytest.param(
+            lambda: sme(App(), 0, rd_costs=-100, grant=5),
+            "Tilskud til Termoflow ApS er ∞ % af FoU-omkostningerne (højst 70 %): nedsæt det "
+            "med 75 kr. til -70 kr.",
+            "Tilskud for Termoflow ApS is ∞ % of the R&D costs (max 70 %): reduce it by DKK 75 "
+            "to DKK -70",
+            id="negative-rd-costs-is-kl010",
+        ),
+        pytest.param(
             lambda: sme(App(), 0, rd_costs=0, grant=5),
             "Tilskud til Termoflow ApS er ∞ % af FoU-omkostningerne (højst 70 %): nedsæt det "
             "med 5 kr. til 0 kr.",
@@ -217,6 +226,17 @@ def test_kl402_message() -> None:
             lambda: sme(App(), 0, employees=250),
             [Seen("SMV-samarbejder!D2", 250, 250)],
             id="250-employees-fails",
+        ),
+        pytest.param(
+            lambda: sme(App(), 0, employees=300),
+            [Seen("SMV-samarbejder!D2", 300, 250)],
+            id="300-employees-fails",
+        ),
+        pytest.param(
+            lambda: sme(App(), 0, turnover=10, balance=44), [], id="only-the-balance-over-ok"
+        ),
+        pytest.param(
+            lambda: sme(App(), 0, turnover=51, balance=10), [], id="only-the-turnover-over-ok"
         ),
         pytest.param(lambda: sme(App(), 0, turnover=50, balance=43), [], id="exactly-50-and-43-ok"),
         pytest.param(
@@ -451,6 +471,11 @@ def test_kl405_message_says_why(cvr: str, da: str, en: str) -> None:
             id="each-later-occurrence-warns",
         ),
         pytest.param(lambda: sme(App(), 0, cvr=None), [], id="blank-cvrs-are-not-the-same-sme"),
+        pytest.param(
+            lambda: sme(sme(App(), 0, cvr=None), 2, cvr=SECOND_CVR),
+            [Seen("SMV-samarbejder!C4", SECOND_CVR)],
+            id="a-blank-cvr-first-does-not-stop-the-check",
+        ),
         pytest.param(
             lambda: replace(model(sme(App(), 1, cvr=FIRST_CVR)), collaborations=None),
             [],
