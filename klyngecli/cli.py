@@ -69,6 +69,17 @@ class FailOn(StrEnum):
     never = "never"
 
 
+# The options `check` and `watch` share, declared once.
+CallOption = Annotated[str | None, typer.Option("--call", help="Call id or rules file (TOML).")]
+LangOption = Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")]
+SelectOption = Annotated[
+    str | None, typer.Option("--select", help="Codes or prefixes to run (KL4,KL501).")
+]
+IgnoreOption = Annotated[
+    str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
+]
+
+
 def fail(lang: str, da: str, en: str) -> NoReturn:
     """A usage error: a plain sentence on standard error in the user's language, exit code 2."""
     # A message may quote a path or a file's text: escaped line by line (decided item 4).
@@ -312,9 +323,7 @@ def check(
     paths: Annotated[
         list[str], typer.Argument(help="Files, folders or globs to check; - is standard input.")
     ],
-    call_id: Annotated[
-        str | None, typer.Option("--call", help="Call id or rules file (TOML).")
-    ] = None,
+    call_id: CallOption = None,
     submitted_at: Annotated[
         str | None,
         typer.Option("--submitted-at", help="Submission time (ISO date-time) or 'now'."),
@@ -326,13 +335,9 @@ def check(
         str | None,
         typer.Option("-o", "--output", help="Write the report to FILE (- is standard output)."),
     ] = None,
-    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")] = None,
-    select: Annotated[
-        str | None, typer.Option("--select", help="Codes or prefixes to run (KL4,KL501).")
-    ] = None,
-    ignore: Annotated[
-        str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
-    ] = None,
+    lang: LangOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="Findings that make the exit code 1.")
     ] = None,
@@ -568,20 +573,14 @@ def exit_code(report: Report, fail_on: FailOn) -> int:
 @app.command()
 def watch(
     paths: Annotated[list[Path], typer.Argument(help="Workbooks or folders to watch.")],
-    call_id: Annotated[
-        str | None, typer.Option("--call", help="Call id or rules file (TOML).")
-    ] = None,
+    call_id: CallOption = None,
     submitted_at: Annotated[
         str,
         typer.Option("--submitted-at", help="Submission time (ISO date-time) or 'now' (default)."),
     ] = "now",
-    lang: Annotated[Lang | None, typer.Option("--lang", help="da or en (KLYNGE_LANG).")] = None,
-    select: Annotated[
-        str | None, typer.Option("--select", help="Codes or prefixes to run (KL4,KL501).")
-    ] = None,
-    ignore: Annotated[
-        str | None, typer.Option("--ignore", help="Codes or prefixes to leave out.")
-    ] = None,
+    lang: LangOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
 ) -> None:
     """Check workbooks, then again each time one is saved, showing what the save changed;
     Ctrl-C stops (exit 0)."""
