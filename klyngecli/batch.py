@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from klyngecli import __version__
+from klyngecli.codes import KL011
 from klyngecli.engine import KL900, Options, check_file, sort_key
 from klyngecli.findings import Finding
-from klyngecli.reader.codes import KL011
 from klyngecli.report import (
     CallInfo,
     FileResult,

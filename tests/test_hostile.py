@@ -519,7 +519,7 @@ def test_a_nan_date_cell_is_kl006_never_1899_12_30(tmp_path: Path) -> None:
 def test_every_limit_is_documented_with_its_default() -> None:
     """The README's Safety table and `klynge explain KL011` name every limit of the screen
     with its default, so neither can drift from `Limits`."""
-    from klyngecli.reader.codes import KL011
+    from klyngecli.codes import KL011
     from tests.conftest import REPO
 
     readme = (REPO / "README.md").read_text("utf-8")

@@ -22,8 +22,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from klyngecli.callspec import load_call
 from klyngecli.model import GrantType
-from klyngecli.reader.labels import FIELD_LABELS
 from klyngecli.reader.names import FIELD_NAMES, NamedRange, from_a1, from_odf
+from klyngecli.vocabulary import FIELD_LABELS
 from klyngecli.writer.template import build_template
 from tests.conftest import run_check
 from tests.workbooks import (

@@ -11,16 +11,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from klyngecli.reader.cells import (
-    CVR_WEIGHTS,
     cvr_text,
     parse_date,
     parse_datetime,
     parse_number_text,
     parse_unit,
     parse_year_header,
-    valid_cvr,
 )
-from klyngecli.reader.labels import CATEGORIES, FIELDS, SOURCES, normalise
+from klyngecli.vocabulary import CATEGORIES, CVR_WEIGHTS, FIELDS, SOURCES, normalise, valid_cvr
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 

@@ -21,8 +21,8 @@ from klyngecli.reader.cells import (
     parse_year_header,
     split_unit_suffix,
     to_kroner,
-    valid_cvr,
 )
+from klyngecli.vocabulary import valid_cvr
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 

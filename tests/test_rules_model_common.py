@@ -3,7 +3,7 @@ request, rounding to the øre, the tolerance, and the SME grant line once KL401 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from decimal import Decimal as D
 
 import pytest
@@ -132,6 +132,8 @@ def test_sme_line_and_its_settled_amount() -> None:
     line = sme_line(model(over), CALL)
     assert line == SmeLine(D(6_349_007), D(6_349_107), D(107))
     assert line is not None and line.settled == D(6_349_000)
+    with pytest.raises(FrozenInstanceError):
+        line.cuts = D(0)  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(

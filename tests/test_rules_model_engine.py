@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from datetime import datetime
 from decimal import Decimal as D
 from pathlib import Path
@@ -16,10 +16,10 @@ import pytest
 
 from klyngecli import engine
 from klyngecli import findings as findings_module
+from klyngecli.codes import KL006, KL007
 from klyngecli.engine import Options, Selection, check_file, fold_repeats, run_rules, sort_key
 from klyngecli.findings import Finding, Severity
 from klyngecli.model import Application
-from klyngecli.reader.codes import KL006, KL007
 from klyngecli.report import Figures, FileResult, Verdict
 from klyngecli.rules import Context, Rule, always, caps, registry, rule, sme
 from klyngecli.rules.crossfile import Facts, cross_file_findings, unique
@@ -171,13 +171,13 @@ def test_findings_are_sorted_in_reading_order() -> None:
         finding("Ansøger", 4, 1),
         finding("Budget", 1, 2, "KL104"),
         finding("Budget", 1, 2, "KL101"),
-        finding("Andet ark", 0, 0),
+        finding("Andet ark", 9, 0),
         finding(None, code="KL900"),
     ]
     found.sort(key=sort_key(("Ansøger", "Budget")))
     assert [(f.location, f.code) for f in found] == [
         ("", "KL900"),
-        ("Andet ark!A1", "KL006"),  # a sheet the order does not know comes first
+        ("Andet ark!A10", "KL006"),  # a sheet the order does not know comes first
         ("Ansøger!B5", "KL006"),
         ("Budget!C2", "KL101"),
         ("Budget!C2", "KL104"),
@@ -227,6 +227,14 @@ def cells(found: list[Finding]) -> list[tuple[str | None, str]]:
         ),
         pytest.param(
             [(1, 6), (1, 6)], [("G2", "formula"), ("G2", "formula")], id="the-same-cell-twice"
+        ),
+        pytest.param(
+            [(0, 1), (0, 2)], [("B1:C1", "formula (the same in 2 cells)")], id="on-the-first-row"
+        ),
+        pytest.param(
+            [(1, 0), (2, 0)],
+            [("A2:A3", "formula (the same in 2 cells)")],
+            id="in-the-first-column",
         ),
     ],
 )
@@ -407,6 +415,23 @@ def kl204(*facts: Facts) -> dict[int, list[tuple[str, object, object, object]]]:
         ),
         pytest.param(
             (
+                fact(0, D(1), content_hash=None),
+                fact(1, D(1), content_hash="same"),
+                fact(2, D(1), content_hash="same"),
+            ),
+            {2: [("", "1.xlsx", None, None)]},
+            id="a-file-without-content-hash-first-does-not-stop-the-check",
+        ),
+        pytest.param(
+            (fact(0, D(24_000_000)), fact(1, D(24_000_000))),
+            {
+                0: [("Ansøger!B2", 48000000, 23000000, 25000000)],
+                1: [("Ansøger!B2", 48000000, 23000000, 25000000)],
+            },
+            id="more-than-twice-the-cap-together",
+        ),
+        pytest.param(
+            (
                 fact(0, D(12_000_000), content_hash="same"),
                 fact(1, D(12_000_000), content_hash="same"),
             ),
@@ -477,6 +502,11 @@ def test_kl204_messages() -> None:
 def test_kl204_names_at_most_five_other_files(members: int, also: str) -> None:
     found = cross_file_findings([fact(i, D(5_000_000)) for i in range(members)], CALL)
     assert f"(also {also}" in found[0][0].message_en
+
+
+def test_kl204_facts_are_values() -> None:
+    with pytest.raises(FrozenInstanceError):
+        fact(0, D(1)).cvr = None  # type: ignore[misc]
 
 
 def test_kl204_unique_keeps_the_first_of_each_content_in_path_order() -> None:
@@ -674,3 +704,25 @@ def test_a_rule_may_say_which_applications_it_is_about(monkeypatch: pytest.Monke
 
     assert example.applies is never
     assert example.code.doc == "" and example.code.params == ()
+
+
+def test_a_one_letter_prefix_selects_its_codes() -> None:
+    assert Selection(select=("K",)).wants("KL101")
+    assert not Selection(select=("K",), ignore=("K",)).wants("KL101")
+    assert Selection(select=("",)).wants("KL101")
+
+
+def test_selection_and_options_are_values() -> None:
+    with pytest.raises(FrozenInstanceError):
+        Selection().select = ()  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        options().now = datetime(2026, 1, 1)  # type: ignore[misc]
+
+
+def test_a_crash_message_is_cut_at_300_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(app: Application, ctx: Context) -> Iterator[Finding]:
+        raise ValueError("x" * 400)
+
+    monkeypatch.setitem(RULES, "KL101", Rule(RULES["KL101"].code, broken))
+    (crash,) = run_rules(model(App()), options())[0]
+    assert crash.found == "ValueError: " + "x" * 288

@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from klyngecli import vocabulary as labels
 from klyngecli.callspec import Call, Param, load_call
 from klyngecli.model import GrantType
-from klyngecli.reader import labels
 from klyngecli.writer.atomic import atomic_save
 from klyngecli.writer.template import write_template
 

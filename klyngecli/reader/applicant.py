@@ -9,10 +9,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+from klyngecli.codes import KL005
 from klyngecli.model import Applicant, CellRef, Designation, GrantType, Value
-from klyngecli.reader.codes import KL005
 from klyngecli.reader.grid import PENDING, Grid, RawCell
-from klyngecli.reader.labels import (
+from klyngecli.reader.names import NamedRange
+from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
+from klyngecli.vocabulary import (
     DESIGNATIONS,
     FIELD_LABELS,
     FIELDS,
@@ -20,8 +22,6 @@ from klyngecli.reader.labels import (
     REQUIRED_FIELDS,
     normalise,
 )
-from klyngecli.reader.names import NamedRange
-from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
 
 K = TypeVar("K")
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from klyngecli.reader.labels import UNITS, normalise
+from klyngecli.vocabulary import UNITS, normalise
 
 ORE = Decimal("0.01")
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -243,8 +243,6 @@ def parse_datetime(value: object, zone: ZoneInfo) -> datetime | None:
 
 # --- CVR -------------------------------------------------------------------------------------
 
-CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
-
 
 def cvr_text(value: object) -> str | None:
     """A CVR cell as its digits: a number cell, or text with `DK`, spaces, dashes or dots."""
@@ -257,10 +255,3 @@ def cvr_text(value: object) -> str | None:
         text = re.sub(r"^(?:dk|cvr(?:nr|-nr)?:?)", "", text, flags=re.IGNORECASE)
         return text or None
     return None
-
-
-def valid_cvr(digits: str) -> bool:
-    """8 digits, no leading 0, weighted sum (2,7,6,5,4,3,2,1) divisible by 11."""
-    if len(digits) != 8 or not digits.isascii() or not digits.isdigit() or digits[0] == "0":
-        return False
-    return sum(int(d) * w for d, w in zip(digits, CVR_WEIGHTS, strict=True)) % 11 == 0

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from klyngecli.codes import KL004
 from klyngecli.model import Amount, Collaboration, Collaborations, TotalsRow, Value
-from klyngecli.reader.codes import KL004
 from klyngecli.reader.grid import PENDING, Grid
-from klyngecli.reader.labels import (
-    SME_AMOUNT_COLUMNS,
-    SME_COLUMN_LABELS,
-    SME_COLUMNS,
-    SME_REQUIRED,
-)
 from klyngecli.reader.names import NamedRange
 from klyngecli.reader.tables import (
     HEADER_SCAN_ROWS,
@@ -27,6 +21,12 @@ from klyngecli.reader.tables import (
     upper_row,
 )
 from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
+from klyngecli.vocabulary import (
+    SME_AMOUNT_COLUMNS,
+    SME_COLUMN_LABELS,
+    SME_COLUMNS,
+    SME_REQUIRED,
+)
 
 _NAMES_EN = {"name": "Collaboration", "rd_costs": "R&D costs", "grant": "Grant"}
 _DETAILS = ("sme", "cvr", "employees", "turnover", "balance")

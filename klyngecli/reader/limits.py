@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from klyngecli.codes import KL001, KL011
 from klyngecli.findings import Finding, number
-from klyngecli.reader.codes import KL001, KL011
 
 MIB = 1 << 20
 

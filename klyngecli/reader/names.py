@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from klyngecli.reader.labels import APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET, SME_SHEET
+from klyngecli.vocabulary import APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET, SME_SHEET
 
 # Ansøger field key → the name of its value cell.
 FIELD_NAMES: dict[str, str] = {

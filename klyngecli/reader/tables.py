@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from klyngecli.codes import KL004, KL008
 from klyngecli.model import Amount, Area, CellRef, Line, Table, TotalsRow, Value
 from klyngecli.reader.cells import (
     number_from_cell,
@@ -17,11 +18,10 @@ from klyngecli.reader.cells import (
     split_unit_suffix,
     to_kroner,
 )
-from klyngecli.reader.codes import KL004, KL008
 from klyngecli.reader.grid import CellError, Grid, RawCell
-from klyngecli.reader.labels import nearest, normalise
 from klyngecli.reader.names import NamedRange
 from klyngecli.reader.values import Cells, UnitContext, shown
+from klyngecli.vocabulary import nearest, normalise
 
 HEADER_SCAN_ROWS = 30
 Cell = tuple[int, int]

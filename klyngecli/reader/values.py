@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from klyngecli.codes import KL006, KL007, KL009, KL010
 from klyngecli.findings import Finding, kr
 from klyngecli.model import Amount, CellRef, Value
 from klyngecli.reader.cells import (
@@ -22,10 +23,9 @@ from klyngecli.reader.cells import (
     parse_unit,
     to_kroner,
 )
-from klyngecli.reader.codes import KL006, KL007, KL009, KL010
 from klyngecli.reader.grid import PENDING, CellError, Grid
-from klyngecli.reader.labels import UNITS
 from klyngecli.safetext import shown as safe
+from klyngecli.vocabulary import UNITS
 
 
 def shown(raw: object) -> str:

@@ -12,15 +12,20 @@ from typing import BinaryIO, Literal
 import python_calamine
 
 from klyngecli.callspec import Call
+from klyngecli.codes import KL001, KL002, KL003
 from klyngecli.findings import Finding
 from klyngecli.model import Applicant, Application
 from klyngecli.reader.applicant import read_applicant
 from klyngecli.reader.cfb import MAGIC as OLE2_MAGIC
-from klyngecli.reader.codes import KL001, KL002, KL003
 from klyngecli.reader.collaborations import read_collaborations
 from klyngecli.reader.container import Problem, container_problem
 from klyngecli.reader.grid import Grid
-from klyngecli.reader.labels import (
+from klyngecli.reader.names import FIELD_NAMES, TABLE_NAMES, NamedRange
+from klyngecli.reader.prescreen import Limits, Screened, prescreen
+from klyngecli.reader.tables import TableKind, read_table
+from klyngecli.reader.values import Cells, UnitContext
+from klyngecli.safetext import shown
+from klyngecli.vocabulary import (
     APPLICANT_SHEET,
     BUDGET_COLUMNS,
     BUDGET_SHEET,
@@ -34,11 +39,6 @@ from klyngecli.reader.labels import (
     SOURCES,
     normalise,
 )
-from klyngecli.reader.names import FIELD_NAMES, TABLE_NAMES, NamedRange
-from klyngecli.reader.prescreen import Limits, Screened, prescreen
-from klyngecli.reader.tables import TableKind, read_table
-from klyngecli.reader.values import Cells, UnitContext
-from klyngecli.safetext import shown
 
 BUDGET_KIND = TableKind(
     columns=BUDGET_COLUMNS,

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from klyngecli.findings import Finding, Severity
 from klyngecli.model import Application, Designation
-from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
 from klyngecli.rules.common import cvr_problem
+from klyngecli.vocabulary import valid_cvr
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -17,8 +17,8 @@ from klyngecli.model import (
     Table,
     total,
 )
-from klyngecli.reader.labels import SOURCE_LABELS
 from klyngecli.rules import Context
+from klyngecli.vocabulary import SOURCE_LABELS
 
 ORE = Decimal("0.01")
 

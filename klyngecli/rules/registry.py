@@ -6,8 +6,8 @@ KL0xx, the batch's KL204 and KL900 (the checker failed)."""
 
 from __future__ import annotations
 
+from klyngecli import codes as reader
 from klyngecli.findings import KL900, Code
-from klyngecli.reader import codes as reader
 from klyngecli.rules import Rule, applicant, caps, consistency, mix, period, sme
 from klyngecli.rules.crossfile import KL204
 

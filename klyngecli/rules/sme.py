@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from klyngecli.findings import Finding, Fix, Severity, kr, number, pct, share_over
 from klyngecli.model import Application, Area, Collaboration
-from klyngecli.reader.cells import valid_cvr
 from klyngecli.rules import Context, rule
 from klyngecli.rules.common import (
     balanced,
@@ -18,6 +17,7 @@ from klyngecli.rules.common import (
     sme_line,
     with_collaborations,
 )
+from klyngecli.vocabulary import valid_cvr
 
 E, W = Severity.ERROR, Severity.WARNING
 

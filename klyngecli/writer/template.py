@@ -1,6 +1,6 @@
 """`klynge template`: an empty budget workbook in format 1 (shared/spec/workbook-format.md).
 
-Labels come from the reader's vocabulary (`reader.labels`), so the template always holds the
+Labels come from the reader's vocabulary (`klyngecli.vocabulary`), so the template always holds the
 canonical labels the checker reads. Every number in the instructions comes from the call.
 The data sheets hold no formulas: openpyxl cannot store a formula's result, and the checker
 reports formulas without one (KL007); the checker computes every total itself.
@@ -27,7 +27,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from klyngecli.callspec import Call
 from klyngecli.findings import kr, pct
 from klyngecli.model import Category, GrantType, Source
-from klyngecli.reader.labels import (
+from klyngecli.reader.names import FIELD_NAMES, TABLE_NAMES
+from klyngecli.vocabulary import (
     APPLICANT_SHEET,
     BUDGET_SHEET,
     CATEGORY_LABELS,
@@ -37,7 +38,6 @@ from klyngecli.reader.labels import (
     SME_SHEET,
     SOURCE_LABELS,
 )
-from klyngecli.reader.names import FIELD_NAMES, TABLE_NAMES
 from klyngecli.writer.atomic import atomic_save
 
 GUIDE_SHEET = "Vejledning"

@@ -1,4 +1,5 @@
-"""Format 1's vocabulary: sheet names, labels and their synonyms, and how labels are matched.
+"""Format 1's vocabulary, shared by the reader, the rules, the writer and the reporters: sheet
+names, labels and their synonyms, how labels are matched, and the CVR check.
 
 Matching (workbook-format.md, decided item 4): case-insensitive, æ/ø/å ↔ ae/oe/aa, white space
 collapsed and stripped, one trailing colon dropped.
@@ -217,3 +218,13 @@ SME_COLUMN_LABELS: dict[str, list[str]] = {
 SME_COLUMNS = table(SME_COLUMN_LABELS)
 SME_REQUIRED = ("name", "rd_costs", "grant")
 SME_AMOUNT_COLUMNS = ("rd_costs", "grant", "overhead")
+
+
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+
+def valid_cvr(digits: str) -> bool:
+    """8 digits, no leading 0, weighted sum (2,7,6,5,4,3,2,1) divisible by 11."""
+    if len(digits) != 8 or not digits.isascii() or not digits.isdigit() or digits[0] == "0":
+        return False
+    return sum(int(d) * w for d, w in zip(digits, CVR_WEIGHTS, strict=True)) % 11 == 0
