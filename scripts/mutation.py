@@ -119,7 +119,7 @@ def skip_mutants(db: WorkDB) -> Counter[str]:
         (mutation,) = item.mutations
         path = mutation.module_path
         if path not in spans:
-            sources[path] = path.read_text("utf-8")
+            sources[path] = (WORK / path).read_text("utf-8")
             spans[path] = list(annotation_spans(sources[path]))
         line, col = mutation.start_pos
         original = sources[path].splitlines()[line - 1].strip()
@@ -165,6 +165,7 @@ def prepare(name: str, config: ConfigDict) -> Path:
     """The group's cosmic-ray config and session, with the mutants that do not count skipped."""
     (WORK / f"{name}.toml").write_text(serialize_config(config), "utf-8")
     session = WORK / f"{name}.sqlite"
+    session.unlink(missing_ok=True)  # a new run starts a new session
     cosmic_ray("cosmic-ray", "init", f"{name}.toml", session.name)
     cosmic_ray("cr-filter-operators", session.name, f"{name}.toml")
     with use_db(str(session)) as db:
@@ -260,10 +261,9 @@ def main() -> int:
     failing = []
     for name in chosen:
         if args.survivors:
-            reopen_survivors(name, groups[name])
-            cosmic_ray("cosmic-ray", "exec", f"{name}.toml", f"{name}.sqlite")
-            continue
-        session = prepare(name, groups[name])
+            session = reopen_survivors(name, groups[name])
+        else:
+            session = prepare(name, groups[name])
         # The tests must pass on the code as it is, or every mutant would count as killed.
         if not cosmic_ray("cosmic-ray", "baseline", f"{name}.toml", check=False):
             print(f"{name}: the tests fail without any mutant; the group is not run")

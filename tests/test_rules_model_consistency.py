@@ -399,6 +399,13 @@ def test_kl102_fix_is_plain_when_fixing_kl401_and_kl105_leaves_the_costs() -> No
     )
 
 
+def test_kl102_message_when_kl105_raises_the_costs() -> None:
+    (found,) = findings(model(sme(add(App(), "Løn", 300), 0, overhead=60_500)), "KL102")
+    assert found.message_en.endswith(
+        "; after fixing KL105 the costs are DKK 23,129,800, so increase the financing by DKK 800"
+    )
+
+
 def test_kl102_message_when_the_root_causes_balance_it() -> None:
     (found,) = findings(model(sme(add(App(), SME_LINE, 500), 0, grant=924_100)), "KL102")
     assert found.message_da.endswith(

@@ -164,6 +164,12 @@ def finding(sheet: str | None, row: int = -1, col: int = -1, code: str = "KL006"
     )
 
 
+def test_a_file_level_finding_comes_before_one_about_an_unknown_sheet() -> None:
+    found = [finding("Ukendt", code="KL003"), finding(None, code="KL900")]
+    found.sort(key=sort_key(("Ansøger",)))
+    assert [f.code for f in found] == ["KL900", "KL003"]
+
+
 def test_findings_are_sorted_in_reading_order() -> None:
     found = [
         finding("Budget", 3, 2, "KL101"),
@@ -230,6 +236,11 @@ def cells(found: list[Finding]) -> list[tuple[str | None, str]]:
         ),
         pytest.param(
             [(0, 1), (0, 2)], [("B1:C1", "formula (the same in 2 cells)")], id="on-the-first-row"
+        ),
+        pytest.param(
+            [(300, 6), (301, 6)],
+            [("G301:G302", "formula (the same in 2 cells)")],
+            id="far-down-the-sheet",
         ),
         pytest.param(
             [(1, 0), (2, 0)],
