@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
+import json
 import re
 import shutil
 import sqlite3
@@ -166,6 +168,8 @@ def prepare(name: str, config: ConfigDict) -> Path:
     (WORK / f"{name}.toml").write_text(serialize_config(config), "utf-8")
     session = WORK / f"{name}.sqlite"
     session.unlink(missing_ok=True)  # a new run starts a new session
+    # What `--survivors` checks: the mutants are those of this code.
+    (WORK / f"{name}.modules.json").write_text(json.dumps(fingerprint(config)), "utf-8")
     cosmic_ray("cosmic-ray", "init", f"{name}.toml", session.name)
     cosmic_ray("cr-filter-operators", session.name, f"{name}.toml")
     with use_db(str(session)) as db:
@@ -175,15 +179,21 @@ def prepare(name: str, config: ConfigDict) -> Path:
     return session
 
 
-def changed_code(config: ConfigDict) -> list[str]:
-    """The modules of a group that differ from the copy the last run mutated."""
-    changed = []
+def fingerprint(config: ConfigDict) -> dict[str, str]:
+    """The sha256 of each module of a group, as it is in the working tree now."""
+    found = {}
     for module in config["module-path"]:
         for path in sorted((REPO / module).glob("**/*.py")) or [REPO / module]:
-            copy = WORK / path.relative_to(REPO)
-            if not copy.exists() or copy.read_bytes() != path.read_bytes():
-                changed.append(str(path.relative_to(REPO)))
-    return changed
+            found[str(path.relative_to(REPO))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def changed_code(name: str, config: ConfigDict) -> list[str]:
+    """The modules of a group that changed since its last session was made."""
+    recorded = WORK / f"{name}.modules.json"
+    before = json.loads(recorded.read_text("utf-8")) if recorded.exists() else {}
+    now = fingerprint(config)
+    return sorted(path for path in now.keys() | before.keys() if now.get(path) != before.get(path))
 
 
 def reopen_survivors(name: str, config: ConfigDict) -> Path:
@@ -254,7 +264,7 @@ def main() -> int:
     sessions = [WORK / f"{name}.sqlite" for name in chosen]
     if args.report:
         return report(sessions, min_score, None)
-    if args.survivors and (changed := [m for n in chosen for m in changed_code(groups[n])]):
+    if args.survivors and (changed := [m for n in chosen for m in changed_code(n, groups[n])]):
         parser.error(f"the code changed since the last run, run the groups again: {changed}")
     started = time.monotonic()
     copy_tree()

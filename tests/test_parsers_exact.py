@@ -225,6 +225,8 @@ def test_every_written_month(name: str, month: int) -> None:
         pytest.param(36526, date(2000, 1, 1), id="first-serial"),
         pytest.param(36525, None, id="serial-before-2000"),
         pytest.param(36525.9, None, id="serial-just-before-2000"),
+        pytest.param(73050, date(2099, 12, 31), id="last-serial"),
+        pytest.param(73051, None, id="serial-after-2099"),
         pytest.param(73416, None, id="serial-after-the-range"),
         pytest.param(True, None, id="bool"),
         pytest.param(None, None, id="none"),

@@ -18,7 +18,7 @@ from klyngecli.vocabulary import UNITS, normalise
 ORE = Decimal("0.01")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 # Excel serial numbers that are plausible dates for a project: 2000-01-01 .. 2099-12-31.
-_SERIAL_RANGE = (36526, 73415)
+_SERIAL_RANGE = (36526, 73050)  # 2000-01-01 .. 2099-12-31 (decided item 4)
 
 _CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk|,-|\.-)$", re.IGNORECASE)
 _BODY = re.compile(r"^\d+(?:[., ']\d+)*$")
