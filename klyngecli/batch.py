@@ -121,9 +121,42 @@ def _check_one(task: Task, batch: BatchOptions) -> FileResult:
         return _lost(task, _crash_finding(f"{type(exc).__name__}: {exc}"[:300]))
 
 
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C waits until the block is done: a worker forked in it is then known to the parent,
+    which stops it (a KeyboardInterrupt just after fork would leave it running, holding the
+    terminal's pipes open)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: spawned workers end with the parent
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _end_with_parent() -> None:
+    """Linux: the kernel kills this worker when the parent dies, even by SIGKILL, so that no
+    worker outlives a batch."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # died before the request took effect
+        os._exit(0)
+
+
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+
 def _work(conn: Connection, batch: BatchOptions, stderr: int) -> None:
     """The worker's loop: receive a task, send its result, until told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _end_with_parent()
     faulthandler.disable()  # a crash here is the file's finding, not a dump on the terminal
     # A native reader's last words (Rust: "memory allocation of N bytes failed") go to a file
     # the parent reads when the worker dies, never to the user's terminal.
@@ -217,6 +250,11 @@ def _death_finding(exitcode: int | None, max_memory: int, last_words: str) -> Fi
 # milliseconds for each file). A task is started when the one before it is done.
 PREFETCH = 2
 
+# Workers that end, one after another, before they take a file: the machine cannot run them
+# (a process limit, a memory limit too small to start Python), and the batch stops with exit 2
+# rather than forking forever.
+MAX_STILLBORN = 3
+
 
 class _Worker:
     """One worker process and the tasks it holds, in order; it checks the first."""
@@ -231,16 +269,23 @@ class _Worker:
         child.close()
         self.tasks: deque[tuple[int, Task]] = deque()
         self.started = 0.0  # when the first task was started
+        self.served = 0  # results sent
 
-    def give(self, index: int, task: Task) -> None:
+    def give(self, index: int, task: Task) -> bool:
+        """Send the worker a task; False when it is gone (its pipe is closed) and took none."""
+        try:
+            self.conn.send(task)
+        except OSError:  # BrokenPipeError: it died with the task it held
+            return False
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append((index, task))
-        self.conn.send(task)
+        return True
 
     def done(self) -> tuple[int, Task]:
         """The first task's result came: the worker has started the next one."""
         self.started = time.monotonic()
+        self.served += 1
         return self.tasks.popleft()
 
     def last_words(self) -> str:
@@ -411,6 +456,7 @@ def _schedule(
     queue: deque[tuple[int, Task]] = deque()
     workers: list[_Worker] = []
     done = 0
+    stillborn = 0  # workers in a row that ended before their first result
 
     def record(index: int, result: FileResult) -> None:
         nonlocal done
@@ -436,7 +482,9 @@ def _schedule(
 
     def feed(worker: _Worker) -> None:
         while queue and len(worker.tasks) < PREFETCH:
-            worker.give(*queue.popleft())
+            if not worker.give(*queue[0]):
+                return  # it is dead: the loop below finds out and replaces it
+            queue.popleft()
 
     def lose(worker: _Worker, finding: Finding) -> None:
         """The worker is gone with its first task, which gets `finding`; the tasks it had not
@@ -449,12 +497,21 @@ def _schedule(
 
     try:
         while queue or any(w.tasks for w in workers):
+            for idle in [w for w in workers if not w.tasks and not w.process.is_alive()]:
+                idle.stop()  # died between two tasks, or before its first
+                workers.remove(idle)
+                stillborn += 0 if idle.served else 1
+                if stillborn > MAX_STILLBORN:
+                    raise RuntimeError("worker processes end before they take a file")
             while queue and len(workers) < max(1, options.jobs):
-                workers.append(_Worker(context, options))
-                workers[-1].give(*queue.popleft())
+                with _uninterrupted():
+                    workers.append(_Worker(context, options))
             for worker in workers:
                 feed(worker)
             busy = [w for w in workers if w.tasks]
+            if not busy:  # every worker died before it took a task: replaced above
+                wait([w.process.sentinel for w in workers], timeout=0.05)
+                continue
             deadline = min(w.started for w in busy) + options.timeout
             wait(
                 [w.conn for w in busy] + [w.process.sentinel for w in busy],
@@ -463,6 +520,7 @@ def _schedule(
             for worker in busy:
                 while worker.tasks and (finished := _receive(worker)) is not None:
                     index, task = worker.done()
+                    stillborn = 0
                     feed(worker)  # before storing this one: the worker never waits for it
                     if cache is not None:
                         cache.put(task.path, task_options(task, options.check), finished)

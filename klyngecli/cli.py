@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
@@ -17,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from klyngecli import __version__
+from klyngecli.__main__ import INTERRUPTED
 from klyngecli.batch import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
@@ -54,7 +57,6 @@ app = typer.Typer(
 )
 
 USAGE_ERROR = 2
-INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class Lang(StrEnum):
@@ -421,7 +423,7 @@ def check(
         if max_memory
         else (config.max_memory or DEFAULT_MAX_MEMORY),
     )
-    with tempfile.TemporaryDirectory(prefix="klynge-") as scratch:
+    with _interruptible(language), tempfile.TemporaryDirectory(prefix="klynge-") as scratch:
         tasks, skipped = _tasks(paths, config, config_root, Path(scratch), options, language)
         cache = _cache(no_cache, cache_dir, changed, language)
         tasks = _marked(tasks, paths, cache, changed, options)
@@ -511,6 +513,17 @@ def _close_cache(cache: ResultCache | None, remember: bool) -> None:
         if remember:
             cache.remember()
         cache.close()
+
+
+@contextlib.contextmanager
+def _interruptible(lang: str) -> Iterator[None]:
+    """Ctrl-C while files are listed or the report is written: exit 130 with one line. (Left
+    to typer, it would be "Aborted!" and exit 1.)"""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo("klynge: interrupted" if lang == "en" else "klynge: afbrudt", err=True)
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def _interrupted(report: Report, lang: str) -> None:
@@ -702,12 +715,11 @@ def calls(
 
 
 def main() -> None:
-    """The console script. A failure of klynge itself, outside any one file's check (which is
-    that file's KL900), is exit code 2 with one plain line (cli.md decided item 1)."""
+    """The console script's body (Ctrl-C is __main__'s). A failure of klynge itself, outside any
+    one file's check (which is that file's KL900), is exit code 2 with one plain line (cli.md
+    decided item 1)."""
     try:
         app(prog_name="klynge")
-    except KeyboardInterrupt:
-        sys.exit(INTERRUPTED)
     except Exception as exc:
         reason = shown(f"{type(exc).__name__}: {exc}")
         print(f"klynge: intern fejl / internal error: {reason}", file=sys.stderr)

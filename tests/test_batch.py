@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from klyngecli.batch import BatchOptions, Task, run_batch
+from klyngecli.batch import BatchOptions, Task, _Worker, process_context, run_batch
 from klyngecli.callspec import load_call
 from klyngecli.cli import FailOn, exit_code
 from klyngecli.engine import Options, check_file
@@ -171,7 +171,7 @@ def _faulty(path: Path, options: Options, label: str) -> FileResult:
     if "abort" in path.name:
         os.abort()
     if "hog" in path.name:
-        hoard = [bytearray(700 << 20) for _ in range(100)]  # 70 GiB: over any limit
+        hoard = bytearray(64 << 30)  # over any limit, refused at once (no time to fill it)
         return FileResult(path=label, verdict="passed", findings=[], rules_run=[str(len(hoard))])
     if "hang" in path.name:
         time.sleep(600)
@@ -225,6 +225,64 @@ def test_a_dying_worker_costs_only_its_file(faulty_folder: list[Path], jobs: int
     assert report.summary.files == len(faulty_folder)
     assert report.summary.unreadable == 2  # the KL011s
     assert exit_code(report, FailOn.error) == 1
+
+
+def test_workers_dying_file_after_file_cost_only_their_files(tmp_path: Path) -> None:
+    """Every other file ends its worker: the parent, feeding the next file to a worker that has
+    just died, must give that file to a new worker (once a BrokenPipeError stopped the batch)."""
+    names = [f"{k:02d}-{'exit' if k % 2 else 'ok'}.xlsx" for k in range(12)]
+    for k, name in enumerate(names):
+        innovation_app(k + 1).write(tmp_path / name)
+    call = load_call()
+    options = BatchOptions(
+        check=Options(call=call, now=datetime.now(call.zone)),
+        jobs=1,
+        timeout=30,
+        max_memory=1 << 30,
+        checker=_faulty,
+    )
+    report = run_batch([Task(tmp_path / n, n) for n in names], options)
+    results = {r.path: r for r in report.files}
+    assert list(results) == names
+    for name in names:
+        codes = [f.code for f in results[name].findings]
+        assert codes == (["KL900"] if "exit" in name else []), (name, codes)
+
+
+def test_a_dead_worker_takes_no_task(tmp_path: Path) -> None:
+    call = load_call()
+    options = BatchOptions(check=Options(call=call, now=datetime.now(call.zone)), jobs=1)
+    worker = _Worker(process_context(), options)
+    worker.process.kill()
+    worker.process.join(timeout=10)
+    assert not worker.give(0, Task(tmp_path / "a.xlsx", "a.xlsx"))
+    assert not worker.tasks  # the task stays with the parent, for another worker
+    worker.stop()
+
+
+def test_workers_that_cannot_start_end_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers that end as soon as they start (a process limit, say) are not forked again
+    forever: a worker that took a file costs that file (KL900); workers that die before they
+    can take one stop the batch as the tool's own failure. Which of the two happens depends on
+    how fast the worker dies; either way the batch ends."""
+    import klyngecli.batch
+
+    names = [f"{k}.xlsx" for k in range(4)]
+    for k, name in enumerate(names):
+        innovation_app(k + 1).write(tmp_path / name)
+    monkeypatch.setattr(klyngecli.batch, "_work", lambda *_: os._exit(1))  # forked: inherited
+    call = load_call()
+    options = BatchOptions(check=Options(call=call, now=datetime.now(call.zone)), jobs=2)
+    try:
+        report = run_batch([Task(tmp_path / n, n) for n in names], options)
+    except RuntimeError as stop:
+        assert "before they take a file" in str(stop)
+        return
+    for result in report.files:
+        (finding,) = result.findings
+        assert finding.code == "KL900" and "code 1" in finding.message_en
 
 
 def test_a_native_reader_over_the_memory_limit_is_kl011(tmp_path: Path) -> None:
@@ -283,7 +341,7 @@ def test_ctrl_c_stops_the_batch_prints_a_partial_summary_and_writes_nothing(
         stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
-    time.sleep(1.0)
+    _wait_for_workers(process)  # the batch is under way: there is a partial summary to print
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -291,6 +349,88 @@ def test_ctrl_c_stops_the_batch_prints_a_partial_summary_and_writes_nothing(
     assert not list(tmp_path.glob(".report.json.*"))  # no temporary file left either
     assert "Traceback" not in stderr
     assert "afbrudt" in stderr.lower()  # the partial summary says it was interrupted
+
+
+def _wait_for_workers(process: subprocess.Popen[str]) -> None:
+    """Until the process has forked its first worker (Linux: /proc lists its children)."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if not children.exists():
+        time.sleep(3.0)  # no /proc: long enough for imports and the listing on a slow machine
+        return
+    for _ in range(6000):
+        if children.read_text().strip() or process.poll() is not None:
+            return
+        time.sleep(0.01)
+
+
+def test_no_worker_outlives_a_killed_batch(inbox: Path) -> None:
+    """A batch killed outright (SIGKILL: no finally, no cleanup) takes its workers with it:
+    none is left running, holding memory and the terminal's pipes."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "klyngecli", "check", str(inbox), "-j", "2", "--no-cache"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if not children.exists():
+        process.kill()
+        process.wait()
+        pytest.skip("this system has no /proc to list a process's children")
+    for _ in range(6000):
+        if children.read_text().split() or process.poll() is not None:
+            break
+        time.sleep(0.01)
+    workers = [int(pid) for pid in children.read_text().split()]
+    assert workers, "the batch ended before a worker was seen"
+    process.kill()
+    process.wait()
+    for _ in range(500):
+        if not any(_running(pid) for pid in workers):
+            break
+        time.sleep(0.01)
+    assert not any(_running(pid) for pid in workers)
+
+
+def _running(pid: int) -> bool:
+    """A process is running (a zombie, ended but not yet reaped by init, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_ctrl_c_while_the_files_are_listed_is_one_plain_line(tmp_path: Path) -> None:
+    """Ctrl-C before the batch starts (here: while klynge waits for a workbook on standard
+    input) is exit 130 with one line, not typer's silent exit."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "klyngecli", "check", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None
+    process.stdin.write("x")  # read once klynge is in the command: then it waits for the rest
+    process.stdin.flush()
+    _wait_for_read(process)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr == "klynge: afbrudt\n"
+
+
+def _wait_for_read(process: subprocess.Popen[str]) -> None:
+    """Until the process blocks reading its standard input (Linux: /proc/PID/wchan names the
+    kernel function it waits in)."""
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    if not wchan.exists():
+        time.sleep(3.0)  # no /proc: long enough for imports on a slow machine
+        return
+    for _ in range(6000):  # a minute at most
+        if process.poll() is not None or "pipe_read" in wchan.read_text():
+            return
+        time.sleep(0.01)
 
 
 def test_output_never_names_an_input(tmp_path: Path) -> None:
