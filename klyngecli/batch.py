@@ -136,10 +136,9 @@ def _uninterrupted() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _end_with_parent() -> None:
-    """Linux: the kernel kills this worker when the parent dies, even by SIGKILL, so that no
-    worker outlives a batch."""
-    parent = os.getppid()
+def _end_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this worker when the parent (`parent`, its pid as the parent saw
+    it before forking) dies, even by SIGKILL, so that no worker outlives a batch."""
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
 
@@ -151,12 +150,12 @@ def _end_with_parent() -> None:
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
-def _work(conn: Connection, batch: BatchOptions, stderr: int) -> None:
+def _work(conn: Connection, batch: BatchOptions, stderr: int, parent: int) -> None:
     """The worker's loop: receive a task, send its result, until told to stop (None)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _end_with_parent()
+    _end_with_parent(parent)
     faulthandler.disable()  # a crash here is the file's finding, not a dump on the terminal
     # A native reader's last words (Rust: "memory allocation of N bytes failed") go to a file
     # the parent reads when the worker dies, never to the user's terminal.
@@ -263,7 +262,7 @@ class _Worker:
         self.conn, child = multiprocessing.Pipe(duplex=True)
         self.stderr: IO[bytes] = tempfile.TemporaryFile(prefix="klynge-worker-")  # noqa: SIM115
         self.process: BaseProcess = context.Process(
-            target=_work, args=(child, options, self.stderr.fileno()), daemon=True
+            target=_work, args=(child, options, self.stderr.fileno(), os.getpid()), daemon=True
         )
         self.process.start()
         child.close()

@@ -12,6 +12,7 @@ costs that copy only (a line on standard error) and does not change the exit cod
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import gc
 import os
 import signal
@@ -211,12 +212,16 @@ def _ending(code: int | None, max_memory: int) -> str:
         return _over_memory(max_memory)
     if code is not None and code < 0:
         with contextlib.suppress(ValueError):
-            return f"the process making it was ended by {signal.Signals(-code).name}"
+            name = signal.Signals(-code).name
+            # A native library (lxml, zlib) that cannot allocate under the limit aborts.
+            hint = f", possibly {_over_memory(max_memory)}" if name == "SIGABRT" else ""
+            return f"the process making it was ended by {name}{hint}"
     return f"the process making it ended with exit code {code}"
 
 
 def _child(conn: Connection, job: _Job, max_memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    faulthandler.disable()  # a native library's abort is this copy's failure, not a dump
     # What a library prints (openpyxl prints "0 is out of range") must not reach the report on
     # standard output or the user's terminal.
     quiet = os.open(os.devnull, os.O_WRONLY)
@@ -224,16 +229,18 @@ def _child(conn: Connection, job: _Job, max_memory: int) -> None:
     os.dup2(quiet, 2)
     sys.stdout = sys.stderr = open(quiet, "w")  # noqa: SIM115
     limit_memory(max_memory)
+    # Out of memory anywhere (making the copy, naming a failure, sending the reply) is this
+    # exit code, so the parent names the memory limit rather than "exit code 1".
     try:
-        reply: tuple[bool, Any] = (
-            True,
-            annotated_copy(job.source, job.result, job.lang, job.call_title),
-        )
-    except MemoryError:
-        reply = (False, _over_memory(max_memory))
-    except Exception as exc:
-        reply = (False, reason(exc))
-    try:
+        try:
+            reply: tuple[bool, Any] = (
+                True,
+                annotated_copy(job.source, job.result, job.lang, job.call_title),
+            )
+        except MemoryError:
+            reply = (False, _over_memory(max_memory))
+        except Exception as exc:
+            reply = (False, reason(exc))
         gc.collect()  # openpyxl's cycles hold the memory that sending needs
         conn.send(reply)
     except MemoryError:
