@@ -31,21 +31,23 @@ the key (or, failing that, for the table that holds it).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import math
 import os
 import re
 import tomllib
 from collections.abc import Collection
 from contextlib import suppress
+from dataclasses import dataclass
 from decimal import Decimal
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, get_args
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from typing import Any, Literal, NamedTuple, get_args, get_type_hints
 
 from klyngecli.callspec import builtin_calls
+from klyngecli.plain import Plain
 from klyngecli.reader.prescreen import Limits
 
 CONFIG_NAME = "klynge.toml"
@@ -165,122 +167,23 @@ def _table(value: object) -> dict[str, Any]:
     return value
 
 
-class Config(BaseModel):
-    """The settings of one configuration file; None where the file does not set a key."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config(Plain):
+    """The settings of one configuration file; None where the file does not set a key. A plain
+    value: without a configuration file, start-up never imports pydantic (about 100 ms); a
+    file is checked by a pydantic model made from these fields (`_file_model`)."""
 
     call: str | None = None
     lang: Lang | None = None
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
-    fail_on: FailOn | None = Field(default=None, alias="fail-on")
+    fail_on: FailOn | None = None
     format: Format | None = None
     jobs: int | None = None
     timeout: float | None = None
-    max_memory: int | None = Field(default=None, alias="max-memory")
-    per_file_ignores: dict[str, tuple[str, ...]] | None = Field(
-        default=None, alias="per-file-ignores"
-    )
+    max_memory: int | None = None
+    per_file_ignores: dict[str, tuple[str, ...]] | None = None
     limits: dict[str, int] | None = None
-
-    @field_validator("call", mode="before")
-    @classmethod
-    def _call(cls, value: object, info: ValidationInfo) -> str:
-        """A built-in id stays; a path is made absolute against the configuration's folder."""
-        if not isinstance(value, str) or not value.strip():
-            raise _Invalid(
-                "skal være id'et på et indbygget opslag eller stien til en regelfil",
-                "must be the id of a built-in call or the path of a rules file",
-            )
-        calls = builtin_calls()
-        if value in calls:
-            return value
-        path = Path(value).expanduser()
-        folder = (info.context or {}).get("folder")
-        if folder is not None and not path.is_absolute():
-            path = folder / path
-        if not path.is_file():
-            listed = ", ".join(calls)
-            raise _Invalid(
-                f"hverken et indbygget opslag ({listed}) eller en regelfil: {path}",
-                f"neither a built-in call ({listed}) nor a rules file: {path}",
-            )
-        return str(path)
-
-    @field_validator("lang", "fail_on", "format", mode="before")
-    @classmethod
-    def _one_of(cls, value: object, info: ValidationInfo) -> str:
-        return _choice(value, _CHOICES[str(info.field_name)])
-
-    @field_validator("select", "ignore", mode="before")
-    @classmethod
-    def _rule_codes(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
-        return _codes(value, (info.context or {}).get("known"))
-
-    @field_validator("jobs", mode="before")
-    @classmethod
-    def _jobs(cls, value: object) -> int:
-        return _positive_int(value)
-
-    @field_validator("timeout", mode="before")
-    @classmethod
-    def _timeout(cls, value: object) -> float:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value <= 0
-        ):
-            raise _Invalid(
-                f"skal være et antal sekunder over 0, ikke {_shown(value)}",
-                f"must be a number of seconds above 0, not {_shown(value)}",
-            )
-        return float(value)
-
-    @field_validator("max_memory", mode="before")
-    @classmethod
-    def _max_memory(cls, value: object) -> int:
-        if isinstance(value, str):
-            with suppress(ValueError):
-                return parse_size(value)
-        elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-        raise _Invalid(
-            f'skal være et antal bytes eller en størrelse som "2GiB" eller "512 MiB", '
-            f"ikke {_shown(value)}",
-            f'must be a number of bytes or a size such as "2GiB" or "512 MiB", not {_shown(value)}',
-        )
-
-    @field_validator("per_file_ignores", mode="before")
-    @classmethod
-    def _per_file_ignores(cls, value: object, info: ValidationInfo) -> dict[str, tuple[str, ...]]:
-        known = (info.context or {}).get("known")
-        ignores = {}
-        for pattern, codes in _table(value).items():
-            if not _normal_glob(pattern):
-                raise _Invalid("et tomt mønster", "an empty pattern", (pattern,))
-            ignores[pattern] = _codes(codes, known, (pattern,))
-        return ignores
-
-    @field_validator("limits", mode="before")
-    @classmethod
-    def _limits(cls, value: object) -> dict[str, int]:
-        fields = Limits.model_fields
-        limits: dict[str, int] = {}
-        for key, number in _table(value).items():
-            name = key.replace("-", "_")
-            if name not in fields:
-                listed = ", ".join(field.replace("_", "-") for field in fields)
-                raise _Invalid(
-                    f"ukendt grænse {key!r} (kendte: {listed})",
-                    f"unknown limit {key!r} (known: {listed})",
-                    (key,),
-                )
-            if name in limits:
-                raise _Invalid("grænsen står to gange", "the limit is set twice", (key,))
-            limits[name] = _positive_int(number, (key,))
-        return limits
 
     def screen_limits(self, base: Limits | None = None) -> Limits:
         """The safety limits with this file's `[limits]` in place of `base`'s (the defaults)."""
@@ -299,6 +202,135 @@ class Config(BaseModel):
             for code in pattern_codes
         )
         return tuple(dict.fromkeys(codes))
+
+
+# --- Checking a file: the validators of each key, and the pydantic model made from Config ----
+
+
+def _check_call(cls: type, value: object, info: Any) -> str:
+    """A built-in id stays; a path is made absolute against the configuration's folder."""
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(
+            "skal være id'et på et indbygget opslag eller stien til en regelfil",
+            "must be the id of a built-in call or the path of a rules file",
+        )
+    calls = builtin_calls()
+    if value in calls:
+        return value
+    path = Path(value).expanduser()
+    folder = (info.context or {}).get("folder")
+    if folder is not None and not path.is_absolute():
+        path = folder / path
+    if not path.is_file():
+        listed = ", ".join(calls)
+        raise _Invalid(
+            f"hverken et indbygget opslag ({listed}) eller en regelfil: {path}",
+            f"neither a built-in call ({listed}) nor a rules file: {path}",
+        )
+    return str(path)
+
+
+def _check_choice(cls: type, value: object, info: Any) -> str:
+    return _choice(value, _CHOICES[str(info.field_name)])
+
+
+def _check_codes(cls: type, value: object, info: Any) -> tuple[str, ...]:
+    return _codes(value, (info.context or {}).get("known"))
+
+
+def _check_jobs(cls: type, value: object) -> int:
+    return _positive_int(value)
+
+
+def _check_timeout(cls: type, value: object) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise _Invalid(
+            f"skal være et antal sekunder over 0, ikke {_shown(value)}",
+            f"must be a number of seconds above 0, not {_shown(value)}",
+        )
+    return float(value)
+
+
+def _check_max_memory(cls: type, value: object) -> int:
+    if isinstance(value, str):
+        with suppress(ValueError):
+            return parse_size(value)
+    elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise _Invalid(
+        f'skal være et antal bytes eller en størrelse som "2GiB" eller "512 MiB", '
+        f"ikke {_shown(value)}",
+        f'must be a number of bytes or a size such as "2GiB" or "512 MiB", not {_shown(value)}',
+    )
+
+
+def _check_per_file_ignores(cls: type, value: object, info: Any) -> dict[str, tuple[str, ...]]:
+    known = (info.context or {}).get("known")
+    ignores = {}
+    for pattern, codes in _table(value).items():
+        if not _normal_glob(pattern):
+            raise _Invalid("et tomt mønster", "an empty pattern", (pattern,))
+        ignores[pattern] = _codes(codes, known, (pattern,))
+    return ignores
+
+
+def _check_limits(cls: type, value: object) -> dict[str, int]:
+    fields = Limits.model_fields
+    limits: dict[str, int] = {}
+    for key, number in _table(value).items():
+        name = key.replace("-", "_")
+        if name not in fields:
+            listed = ", ".join(field.replace("_", "-") for field in fields)
+            raise _Invalid(
+                f"ukendt grænse {key!r} (kendte: {listed})",
+                f"unknown limit {key!r} (known: {listed})",
+                (key,),
+            )
+        if name in limits:
+            raise _Invalid("grænsen står to gange", "the limit is set twice", (key,))
+        limits[name] = _positive_int(number, (key,))
+    return limits
+
+
+# Key → its validator, run before the model checks the type (mode "before").
+_VALIDATORS: dict[tuple[str, ...], Any] = {
+    ("call",): _check_call,
+    ("lang", "fail_on", "format"): _check_choice,
+    ("select", "ignore"): _check_codes,
+    ("jobs",): _check_jobs,
+    ("timeout",): _check_timeout,
+    ("max_memory",): _check_max_memory,
+    ("per_file_ignores",): _check_per_file_ignores,
+    ("limits",): _check_limits,
+}
+
+
+@functools.cache
+def _file_model() -> Any:
+    """The pydantic model that checks a file: Config's fields, spelt in kebab-case in the file,
+    unknown keys refused. Made on first use, so that pydantic is imported only then."""
+    from pydantic import ConfigDict, Field, create_model, field_validator
+
+    hints = get_type_hints(Config)
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], Field(default=None, alias=f.name.replace("_", "-")))
+        for f in dataclasses.fields(Config)
+    }
+    validators = {
+        f"check_{'_'.join(names)}": field_validator(*names, mode="before")(check)
+        for names, check in _VALIDATORS.items()
+    }
+    return create_model(
+        "ConfigFile",
+        __config__=ConfigDict(frozen=True, extra="forbid"),
+        __validators__=validators,
+        **fields,
+    )
 
 
 def _relative(path: Path, root: Path) -> str | None:
@@ -419,7 +451,7 @@ def _problem(error: Any, lines: dict[tuple[str, ...], int], prefix: tuple[str, .
     line = next((lines[key[:end]] for end in range(len(key), -1, -1) if key[:end] in lines), None)
     table = f"[{_dotted(prefix)}] " if prefix else ""
     if error["type"] == "extra_forbidden":
-        names = [str(f.alias or name) for name, f in Config.model_fields.items()]
+        names = [f.name.replace("_", "-") for f in dataclasses.fields(Config)]
         near = difflib.get_close_matches(loc[-1].replace("_", "-"), names, n=1)
         return _Problem(
             line,
@@ -466,8 +498,11 @@ def load_config(path: Path, known_codes: Collection[str] | None = None) -> Confi
                 da=f"{where}: ingen tabel [tool.klynge]", en=f"{where}: no [tool.klynge] table"
             )
     context = {"folder": path.absolute().parent, "known": known_codes}
+    from pydantic import ValidationError
+
     try:
-        return Config.model_validate(section, context=context)
+        checked = _file_model().model_validate(section, context=context)
+        return Config(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(Config)})
     except ValidationError as exc:
         problems = sorted(
             (_problem(error, lines, prefix) for error in exc.errors()),

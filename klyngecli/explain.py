@@ -17,8 +17,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
-
 from klyngecli.callspec import Call, Param
 from klyngecli.findings import Code, kr, number, pct
 from klyngecli.model import GrantType, Source
@@ -82,11 +80,8 @@ def placeholders(template: str) -> list[str]:
 
 
 def _has_field(node: Any, name: str) -> bool:
-    """`name` is a declared field of the call or of a part of it (a dataclass since the call
-    became a plain value; a pydantic model before)."""
-    if is_dataclass(node):
-        return name in {f.name for f in fields(node)}
-    return isinstance(node, BaseModel) and name in type(node).model_fields
+    """`name` is a declared field of the call or of a part of it (dataclasses)."""
+    return is_dataclass(node) and name in {f.name for f in fields(node)}
 
 
 def param_text(call: Call, dotted: str, lang: str) -> str:

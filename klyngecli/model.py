@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import Generic, TypeVar
+from enum import Enum, StrEnum
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 class GrantType(StrEnum):
@@ -98,18 +99,51 @@ class Area:
         return Area(sheet, CellRef(sheet, row, col_list[0]), CellRef(sheet, row, col_list[-1]))
 
 
+class State(Enum):
+    """What the reader found in a cell. Rules match on it, never on `value is None` plus text."""
+
+    READ = "read"  # a value was read; `value` holds it
+    BLANK = "blank"  # nothing there (an empty cell, or no such field): "not given"
+    # Something there that could not be read (KL006, or an unknown unit): the reader has said so,
+    # and rules stay silent about it; `text` shows what the cell holds.
+    REPORTED = "reported"
+    PENDING = "pending"  # a formula without a stored result: the reader has said so (KL007)
+
+
 @dataclass(frozen=True, slots=True)
 class Value(Generic[T]):
-    """A value read from a cell. `value` is None when the cell was blank or could not be read
-    (the reader has then already reported why, so rules stay silent about it)."""
+    """A value read from a cell, with its state; `value` is None unless the state is READ.
+    Made by `Value.read`, `Value.blank`, `Value.reported` and `Value.pending`."""
 
     value: T | None
-    ref: CellRef | None = None
-    text: str | None = None
+    ref: CellRef | None
+    text: str | None  # the cell as it stands, where a message may quote it
+    state: State
+
+    @staticmethod
+    def read(value: U, ref: CellRef | None = None, text: str | None = None) -> Value[U]:
+        return Value(value, ref, text, State.READ)
+
+    @staticmethod
+    def blank(ref: CellRef | None = None) -> Value[Any]:
+        return Value(None, ref, None, State.BLANK)
+
+    @staticmethod
+    def reported(ref: CellRef | None, text: str) -> Value[Any]:
+        return Value(None, ref, text, State.REPORTED)
+
+    @staticmethod
+    def pending(ref: CellRef | None) -> Value[Any]:
+        return Value(None, ref, None, State.PENDING)
 
     @property
     def known(self) -> bool:
-        return self.value is not None
+        return self.state is State.READ
+
+    @property
+    def given(self) -> bool:
+        """The cell holds something (a value, something unreadable, or a formula): not blank."""
+        return self.state is not State.BLANK
 
 
 Amount = Value[Decimal]
@@ -119,7 +153,7 @@ def total(amounts: Iterable[Amount]) -> Decimal | None:
     """The exact sum, or None when any part is unknown."""
     result = Decimal(0)
     for amount in amounts:
-        if amount.value is None:
+        if amount.value is None:  # not READ
             return None
         result += amount.value
     return result
@@ -261,7 +295,7 @@ class Application:
     budget: Table | None = None
     financing: Table | None = None
     collaborations: Collaborations | None = None
-    unit: Value[Decimal] = field(default_factory=lambda: Value(Decimal(1)))
+    unit: Value[Decimal] = field(default_factory=lambda: Value.read(Decimal(1)))
 
     @property
     def grant(self) -> GrantType | None:

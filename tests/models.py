@@ -10,9 +10,9 @@ one; change the `App` the way the CLI tests do and build again::
 
 Every value has the CellRef the workbook builder writes it to, so a finding's location is the
 one `klynge check` reports for the written workbook (`Budget!C2`). Amounts are kroner, as in
-`App`. A str where the model holds a typed value is a cell the reader could not read (its
-`Value` is None with the text; the reader has reported it): "=SUM(C2:F2)" is a formula without
-a stored result, anything else unreadable text. Text numbers and dates are the reader's
+`App`. A str where the model holds a typed value is a cell the reader could not read, and has
+said so: "=SUM(C2:F2)" is a formula without a stored result (`State.PENDING`), anything else
+unreadable text (`State.REPORTED`, with the text). Text numbers and dates are the reader's
 business (tests/test_parsers.py), not this builder's.
 """
 
@@ -53,7 +53,6 @@ K = TypeVar("K", GrantType, Designation)
 CALL: Final = load_call()
 NOW: Final = datetime(2026, 1, 1, tzinfo=CALL.zone)  # after the call closed
 ORE: Final = Decimal("0.01")
-FORMULA: Final = "="  # the text of a formula without a stored result (reader/values.py)
 
 CATEGORIES: Final = {
     "Løn": Category.STAFF,
@@ -145,16 +144,17 @@ def _kroner(value: wb.CellValue, app: wb.App) -> Decimal | None:
 
 
 def _unread(text: str, ref: CellRef | None) -> Value[object]:
-    return Value(None, ref, FORMULA if text.startswith("=") else text)
+    return Value.pending(ref) if text.startswith("=") else Value.reported(ref, text)
 
 
 def amount(value: wb.CellValue, ref: CellRef, app: wb.App) -> Amount:
     """An amount cell: blank is 0 kr."""
     if value is None:
-        return Value(Decimal(0), ref)
+        return Value.read(Decimal(0), ref)
     if isinstance(value, str):
         return _unread(value, ref)  # type: ignore[return-value]
-    return Value(_kroner(value, app), ref)
+    number = _kroner(value, app)  # a bool or another odd type: unreadable, as the reader says
+    return Value.read(number, ref) if number is not None else Value.reported(ref, str(value))
 
 
 def _number(value: wb.CellValue, ref: CellRef) -> Value[Decimal]:
@@ -162,15 +162,15 @@ def _number(value: wb.CellValue, ref: CellRef) -> Value[Decimal]:
     if isinstance(value, str):
         return _unread(value, ref)  # type: ignore[return-value]
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return Value(None, ref)
-    return Value(Decimal(str(value)) if isinstance(value, float) else Decimal(value), ref)
+        return Value.blank(ref)
+    return Value.read(Decimal(str(value)) if isinstance(value, float) else Decimal(value), ref)
 
 
 def _text(value: wb.CellValue, ref: CellRef | None) -> Value[str]:
     if value is None:
-        return Value(None, ref)
+        return Value.blank(ref)
     text = str(value).strip()
-    return Value(text or None, ref, text)
+    return Value.read(text, ref, text) if text else Value.blank(ref)
 
 
 # --- sheets ----------------------------------------------------------------------------------
@@ -184,19 +184,21 @@ def _applicant(app: wb.App, built: wb.Built) -> Applicant:
         if isinstance(value, str):
             return _unread(value, ref(label))  # type: ignore[return-value]
         if isinstance(value, datetime):
-            return Value(value.date(), ref(label), value.isoformat())
-        return Value(value, ref(label), value.isoformat() if value else None)
+            return Value.read(value.date(), ref(label), value.isoformat())
+        return (
+            Value.read(value, ref(label), value.isoformat()) if value else Value.blank(ref(label))
+        )
 
     submitted: Value[datetime]
     if isinstance(app.submitted, str):
         submitted = _unread(app.submitted, ref("Indsendt"))  # type: ignore[assignment]
     elif app.submitted is None:
-        submitted = Value(None, ref("Indsendt"))
+        submitted = Value.blank(ref("Indsendt"))
     else:
         moment = app.submitted
         aware = moment if moment.tzinfo else moment.replace(tzinfo=CALL.zone)
-        submitted = Value(aware, ref("Indsendt"), moment.isoformat())
-    cvr = Value(None, ref("CVR-nummer")) if app.cvr is None else _text(app.cvr, ref("CVR-nummer"))
+        submitted = Value.read(aware, ref("Indsendt"), moment.isoformat())
+    cvr = Value.blank(ref("CVR-nummer")) if app.cvr is None else _text(app.cvr, ref("CVR-nummer"))
     return Applicant(
         sheet=built.sheet_names[wb.APPLICANT],
         name=_text(app.name, ref("Ansøger")),
@@ -216,11 +218,11 @@ def _choice(value: str | None, table: Mapping[str, K], built: wb.Built, label: s
     unreadable when it is not on the list. Its text is what the cell shows (`Designated`)."""
     ref = _field_ref(built, label)
     if value is None:
-        return Value(None, ref)
+        return Value.blank(ref)
     key = table.get(value.strip().casefold())
     if key is None:
         return _unread(value, ref)  # type: ignore[return-value]
-    return Value(key, ref, str(built.cell(wb.APPLICANT, label)))
+    return Value.read(key, ref, str(built.cell(wb.APPLICANT, label)))
 
 
 def _years(app: wb.App) -> list[int]:
@@ -235,7 +237,7 @@ def _sum(amounts: Iterable[wb.CellValue], app: wb.App) -> Decimal:
 def _stated(app: wb.App, value: wb.CellValue | wb.Auto, auto: Decimal, ref: CellRef) -> Amount:
     """A stated total as the builder writes it: computed (or a formula) unless given."""
     if isinstance(value, wb.Auto):
-        return Value(None, ref, FORMULA) if app.layout.formula_totals else Value(auto, ref)
+        return Value.pending(ref) if app.layout.formula_totals else Value.read(auto, ref)
     return amount(value, ref, app)
 
 
@@ -263,7 +265,7 @@ def _table(
         label = built.cell(role, i, key_header)
         key = keys.get(line.label, "")  # type: ignore[call-overload]
         model_lines.append(
-            Line(key, Value(str(label), _ref(built, role, i, key_header)), amounts, stated)
+            Line(key, Value.read(str(label), _ref(built, role, i, key_header)), amounts, stated)
         )
     totals = []
     if app.layout.totals_row:
@@ -283,7 +285,7 @@ def _table(
             )
         label_ref = _ref(built, role, wb.TOTAL, key_header)
         totals.append(
-            TotalsRow(Value(str(built.cell(role, wb.TOTAL, key_header)), label_ref), cells)
+            TotalsRow(Value.read(str(built.cell(role, wb.TOTAL, key_header)), label_ref), cells)
         )
     key_col = _ref(built, role, "header", key_header).col
     return Table(
@@ -343,7 +345,7 @@ def _collaborations(app: wb.App, built: wb.Built) -> Collaborations | None:
         }
         label_ref = _ref(built, role, wb.TOTAL, "Samarbejde")
         totals.append(
-            TotalsRow(Value(str(built.cell(role, wb.TOTAL, "Samarbejde")), label_ref), cells)
+            TotalsRow(Value.read(str(built.cell(role, wb.TOTAL, "Samarbejde")), label_ref), cells)
         )
     return Collaborations(
         sheet=built.sheet_names[role],

@@ -3,10 +3,12 @@ written as a workbook: the rule tests on models test what the CLI would see."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from klyngecli.model import State
 from klyngecli.reader.prescreen import Limits
 from klyngecli.reader.workbook import read_workbook
 from tests.models import CALL, model
@@ -34,3 +36,29 @@ def test_the_model_is_what_the_reader_reads(tmp_path: Path, app: App) -> None:
     read, found = read_workbook(app.write(tmp_path / "app.xlsx"), CALL, Limits())
     assert found == []
     assert read == model(app)
+
+
+def test_every_cell_state_is_read_as_such(tmp_path: Path) -> None:
+    """The reader says what it found in each cell (`State`), and the hand-built model agrees: a
+    value, nothing, something it could not read (with the text, for messages), or a formula
+    without a stored result. Rules match on this, never on `value is None` plus text."""
+    app = App(designation="Måske", submitted="=NOW()", start="snart", contact="", cvr="ukendt")
+    read, _found = read_workbook(app.write(tmp_path / "app.xlsx"), CALL, Limits())
+    assert read == model(app)
+    applicant = read.applicant
+    assert applicant is not None
+    expected = {
+        "name": (State.READ, "Klyngen for Grøn Produktion"),
+        "designation": (State.REPORTED, None),
+        "submitted": (State.PENDING, None),
+        "start": (State.REPORTED, None),
+        "end": (State.READ, date(2028, 12, 31)),
+        "contact": (State.BLANK, None),
+        "cvr": (State.READ, "ukendt"),  # read as it stands: KL601 says it is invalid
+    }
+    for name, (state, value) in expected.items():
+        got = getattr(applicant, name)
+        assert (got.state, got.value) == (state, value), name
+    assert applicant.designation.text == "Måske" and applicant.start.text == "snart"
+    assert applicant.designation.given and applicant.submitted.given
+    assert not applicant.contact.given and applicant.end.known and not applicant.start.known

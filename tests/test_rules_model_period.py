@@ -47,7 +47,7 @@ def blank(name: str, row: int) -> Application:
     """The clean application whose field `name` is a blank cell on `row` (1-based) of B."""
     ref = model(App()).applicant.cvr.ref  # type: ignore[union-attr]
     assert ref is not None
-    return with_applicant(App(), **{name: Value(None, replace(ref, row=row - 1))})
+    return with_applicant(App(), **{name: Value.blank(replace(ref, row=row - 1))})
 
 
 # --- KL501 ---------------------------------------------------------------------------------
@@ -541,7 +541,7 @@ def test_applicant_builder_mirrors_the_reader() -> None:
     assert isinstance(clean, Applicant)
     assert blank("designation", 7).applicant == replace(
         clean,
-        designation=Value(None, replace(clean.designation.ref, row=6)),  # type: ignore[arg-type]
+        designation=Value.blank(replace(clean.designation.ref, row=6)),  # type: ignore[arg-type]
     )
 
 

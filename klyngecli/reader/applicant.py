@@ -13,7 +13,7 @@ from klyngecli.codes import KL005
 from klyngecli.model import Applicant, CellRef, Designation, GrantType, Value
 from klyngecli.reader.grid import PENDING, Grid, RawCell
 from klyngecli.reader.names import NamedRange
-from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
+from klyngecli.reader.values import Cells, UnitContext, shown
 from klyngecli.vocabulary import (
     DESIGNATIONS,
     FIELD_LABELS,
@@ -120,13 +120,13 @@ def _blank(raw: RawCell) -> bool:
 def _text(entry: Entry | None) -> Value[str]:
     """A text field no check reads the content of (a formula without a result is not blank)."""
     if entry is None:
-        return Value(None)
+        return Value.blank()
     if entry.raw is PENDING:
-        return Value(None, entry.ref, FORMULA)
+        return Value.pending(entry.ref)
     if entry.raw == "":
-        return Value(None, entry.ref)
+        return Value.blank(entry.ref)
     text = shown(entry.raw).strip()
-    return Value(text or None, entry.ref, text)
+    return Value.read(text, entry.ref, text) if text else Value.blank(entry.ref)
 
 
 def read_applicant(
@@ -179,17 +179,17 @@ def read_applicant(
         DESIGNATION_WORDS,
     )
     cvr_entry = entries.get("cvr")
-    cvr: Value[str] = cells.cvr(cvr_entry.raw, cvr_entry.ref) if cvr_entry else Value(None)
+    cvr: Value[str] = cells.cvr(cvr_entry.raw, cvr_entry.ref) if cvr_entry else Value.blank()
 
     def dated(key: str, da: str, en: str) -> Value[date]:
         value, ref = raw(key)
-        return cells.date(value, ref, da, en) if ref else Value(None)
+        return cells.date(value, ref, da, en) if ref else Value.blank()
 
     submitted_raw, submitted_ref = raw("submitted")
     submitted = (
         cells.moment(submitted_raw, submitted_ref, "Indsendelsestidspunktet", "The submission time")
         if submitted_ref
-        else Value(None)
+        else Value.blank()
     )
     unit_raw, unit_ref = raw("unit")
     unit = UnitContext(given=False, multiplier=Decimal(1))
@@ -226,12 +226,12 @@ def _choice(
     if entry is not None and entry.raw is PENDING:
         return cells.formula(entry.ref, what_da, what_en)
     if entry is None or entry.raw == "":
-        return Value(None, entry.ref if entry else None)
+        return Value.blank(entry.ref if entry else None)
     text = shown(entry.raw).strip()
     if not text:
-        return Value(None, entry.ref)
+        return Value.blank(entry.ref)
     key = choices.get(normalise(text))
     if key is None:
         cells.unreadable(entry.ref, entry.raw, what_da, what_en, accepted)
-        return Value(None, entry.ref, text)
-    return Value(key, entry.ref, text)
+        return Value.reported(entry.ref, text)
+    return Value.read(key, entry.ref, text)

@@ -20,7 +20,7 @@ from klyngecli.reader.tables import (
     sheet_unit,
     upper_row,
 )
-from klyngecli.reader.values import FORMULA, Cells, UnitContext, shown
+from klyngecli.reader.values import Cells, UnitContext, shown
 from klyngecli.vocabulary import (
     SME_AMOUNT_COLUMNS,
     SME_COLUMN_LABELS,
@@ -109,23 +109,24 @@ def read_collaborations(
 
     def amount(row: int, key: str) -> Amount:
         if key not in cols:
-            return Value(Decimal(0))
+            return Value.read(Decimal(0))
         return cells.amount(grid, row, cols[key][0], multipliers[key])
 
     def text(row: int, key: str) -> Value[str]:
         if key not in cols:
-            return Value(None)
+            return Value.blank()
         at = owners.get(row, (row, cols[key][0])) if key == "name" else (row, cols[key][0])
         raw, ref = grid.get(*at), grid.ref(*at)
         if raw is PENDING:  # a name is only shown, so a formula without a result is no error
-            return Value(None, ref, FORMULA)
+            return Value.pending(ref)
         if raw == "":
-            return Value(None, ref)
-        return Value(shown(raw).strip() or None, ref, shown(raw))
+            return Value.blank(ref)
+        text = shown(raw)
+        return Value.read(text.strip(), ref, text) if text.strip() else Value.blank(ref)
 
     def number(row: int, key: str, da: str, en: str) -> Value[Decimal]:
         if key not in cols:
-            return Value(None)
+            return Value.blank()
         return cells.number(grid, row, cols[key][0], da, en)
 
     for row in range(header.row + 1, grid.height):
@@ -137,7 +138,9 @@ def read_collaborations(
             stated = {
                 key: amount(row, key) for key in multipliers if grid.get(row, cols[key][0]) != ""
             }
-            totals.append(TotalsRow(Value(grid.text(row, first), grid.ref(row, first)), stated))
+            totals.append(
+                TotalsRow(Value.read(grid.text(row, first), grid.ref(row, first)), stated)
+            )
             continue
         amounts_zero = all(
             no_amount(grid.get(row, cols[key][0]), multipliers[key]) for key in multipliers
@@ -146,7 +149,7 @@ def read_collaborations(
             name.value is None or all(grid.get(row, c) == "" for c in detail_cols)
         ):
             continue  # a note, a section heading or a control row, not a collaboration
-        cvr: Value[str] = Value(None)
+        cvr: Value[str] = Value.blank()
         if "cvr" in cols:
             cvr = cells.cvr(grid.get(row, cols["cvr"][0]), grid.ref(row, cols["cvr"][0]))
         rows.append(

@@ -9,18 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
 from klyngecli.codes import KL001, KL011
 from klyngecli.findings import Finding, number
+from klyngecli.plain import Plain
 
 MIB = 1 << 20
 
 
-class Limits(BaseModel):
-    """The safety limits; a budget workbook is far below every one of them."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits(Plain):
+    """The safety limits; a budget workbook is far below every one of them. A plain value, not
+    a pydantic model: every worker and start-up reads it (`klynge.toml`'s `[limits]` is checked
+    in config.py)."""
 
     max_file_bytes: int = 50 * MIB
     max_zip_entries: int = 10_000

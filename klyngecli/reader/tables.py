@@ -291,7 +291,9 @@ def read_table(
             }
             if total and grid.get(row, total.col) != "":
                 stated["total"] = cells.amount(grid, row, total.col, total.multiplier)
-            totals.append(TotalsRow(Value(grid.text(row, first), grid.ref(row, first)), stated))
+            totals.append(
+                TotalsRow(Value.read(grid.text(row, first), grid.ref(row, first)), stated)
+            )
             continue
         key = kind.keys.get(normalise(text))
         if key is None:
@@ -321,11 +323,11 @@ def read_table(
             else None
         )
         unplaced: tuple[Amount, ...] = tuple(
-            Value(None, grid.ref(row, c), shown(grid.get(row, c)))
+            Value.reported(grid.ref(row, c), shown(grid.get(row, c)))
             for c in broken
             if grid.get(row, c) != ""
         )
-        lines.append(Line(key, Value(text, label_ref), amounts, stated_total, unplaced))
+        lines.append(Line(key, Value.read(text, label_ref), amounts, stated_total, unplaced))
     multipliers = {c.multiplier for c in years.values()}
     return Table(
         sheet=grid.name,

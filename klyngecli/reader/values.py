@@ -56,11 +56,6 @@ def first_spellings(table: dict[str, str]) -> tuple[str, ...]:
 ACCEPTED_UNITS = first_spellings(UNITS)
 
 
-# The text of a Value whose cell is a formula with no stored result (KL007 has been reported):
-# neither blank ("not given") nor a value.
-FORMULA = "="
-
-
 @dataclass(frozen=True, slots=True)
 class UnitContext:
     """The workbook's `Enhed`: whether it was given, and its multiplier (None when unreadable)."""
@@ -90,7 +85,7 @@ class Cells:
     def formula(self, ref: CellRef, what_da: str, what_en: str) -> Value[Any]:
         """KL007 for a cell a check needs, and the value that says so."""
         self.pending(ref, what_da, what_en)
-        return Value(None, ref, FORMULA)
+        return Value.pending(ref)
 
     def unreadable(
         self, ref: CellRef, raw: object, what_da: str, what_en: str, accepted: Sequence[str] = ()
@@ -107,7 +102,7 @@ class Cells:
         """An amount in kroner; blank is 0; None when unreadable or its unit is unknown."""
         raw, ref = grid.get(row, col), grid.ref(row, col)
         if raw == "" or (isinstance(raw, str) and not raw.strip()):
-            return Value(Decimal(0), ref)
+            return Value.read(Decimal(0), ref)
         if raw is PENDING:
             return self.formula(ref, "Beløbet", "The amount")
         number = number_from_cell(raw)
@@ -116,9 +111,9 @@ class Cells:
             number = parse_number_text(str(raw))
         if number is None:
             self.unreadable(ref, raw, "Beløbet", "The amount")
-            return Value(None, ref, shown(raw))
+            return Value.reported(ref, shown(raw))
         if multiplier is None:
-            return Value(None, ref, shown(raw))
+            return Value.reported(ref, shown(raw))
         if abs(number) * multiplier >= MAX_KRONER:
             self.findings.append(
                 KL006.finding(
@@ -132,7 +127,7 @@ class Cells:
                     limit=MAX_KRONER,
                 )
             )
-            return Value(None, ref, shown(raw))
+            return Value.reported(ref, shown(raw))
         value = to_kroner(number, multiplier)
         if as_text:
             text = str(raw).strip()
@@ -154,7 +149,7 @@ class Cells:
                     limit=0,
                 )
             )
-        return Value(value, ref)
+        return Value.read(value, ref)
 
     def number(self, grid: Grid, row: int, col: int, what_da: str, what_en: str) -> Value[Decimal]:
         """A plain number (employees, million EUR); None when blank or unreadable."""
@@ -162,36 +157,36 @@ class Cells:
         if raw is PENDING:
             return self.formula(ref, what_da, what_en)
         if raw == "" or (isinstance(raw, str) and not raw.strip()):
-            return Value(None, ref)
+            return Value.blank(ref)
         number = number_from_cell(raw)
         if number is None and isinstance(raw, str):
             number = parse_number_text(raw)
         if number is None:
             self.unreadable(ref, raw, what_da, what_en)
-            return Value(None, ref, shown(raw))
-        return Value(number, ref)
+            return Value.reported(ref, shown(raw))
+        return Value.read(number, ref)
 
     def date(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Value[date]:
         if raw is PENDING:
             return self.formula(ref, what_da, what_en)
         if raw == "":
-            return Value(None, ref)
+            return Value.blank(ref)
         found = parse_date(raw)
         if found is None:
             self.unreadable(ref, raw, what_da, what_en)
-            return Value(None, ref, shown(raw))
-        return Value(found, ref, shown(raw))
+            return Value.reported(ref, shown(raw))
+        return Value.read(found, ref, shown(raw))
 
     def moment(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Value[datetime]:
         if raw is PENDING:
             return self.formula(ref, what_da, what_en)
         if raw == "":
-            return Value(None, ref)
+            return Value.blank(ref)
         found = parse_datetime(raw, self.zone)
         if found is None:
             self.unreadable(ref, raw, what_da, what_en)
-            return Value(None, ref, shown(raw))
-        return Value(found, ref, shown(raw))
+            return Value.reported(ref, shown(raw))
+        return Value.read(found, ref, shown(raw))
 
     def cvr(self, raw: object, ref: CellRef) -> Value[str]:
         """A CVR cell as its digits (a number cell, or text with `DK`, spaces or dashes); the text
@@ -201,11 +196,11 @@ class Cells:
             return self.formula(ref, "CVR-nummeret", "The CVR number")
         if isinstance(raw, CellError):
             self.unreadable(ref, raw, "CVR-nummeret", "The CVR number")
-            return Value(None, ref, str(raw))
+            return Value.reported(ref, str(raw))
         text = shown(raw).strip() if raw != "" else ""
         if not text:
-            return Value(None, ref)
-        return Value(cvr_text(raw) or text, ref, text)
+            return Value.blank(ref)
+        return Value.read(cvr_text(raw) or text, ref, text)
 
     def unit(self, raw: object, ref: CellRef, what_da: str, what_en: str) -> Decimal | None:
         """A unit text (`1.000 kr.`) as its multiplier; KL006 when unknown."""

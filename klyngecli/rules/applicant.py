@@ -106,7 +106,7 @@ def designation_missing(app: Application, ctx: Context) -> Iterator[Finding]:
     if applicant is None:
         return
     designation = applicant.designation
-    if designation.value is not None or designation.text:
+    if designation.given:
         return
     yield designation_missing.finding(
         designation.ref or applicant.sheet,

@@ -315,7 +315,7 @@ def submission_unknown(app: Application, ctx: Context) -> Iterator[Finding]:
     applicant = app.applicant
     if applicant is None or ctx.submitted_at is not None:
         return
-    if applicant.submitted.value is not None or applicant.submitted.text:
+    if applicant.submitted.given:
         return
     deadline, opens, now = ctx.call.deadline_at, ctx.call.opens_at, ctx.now
     if now < opens:

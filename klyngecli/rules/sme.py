@@ -276,7 +276,7 @@ def sme_unconfirmed(app: Application, ctx: Context) -> Iterator[Finding]:
         turnover, employees = c.turnover_meur.value, c.employees.value
         if turnover is None or turnover <= call.sme_max_turnover_meur.value:
             continue
-        if c.balance_meur.value is not None or c.balance_meur.text is not None:
+        if c.balance_meur.given:
             continue
         if employees is not None and employees >= call.sme_max_employees.value:
             continue  # already not an SME (KL403)
