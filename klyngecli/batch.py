@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import functools
 import multiprocessing
 import os
 import pickle
@@ -24,6 +25,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -136,13 +138,25 @@ def _uninterrupted() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """Linux's prctl(2), loaded in the parent before the first fork (ctypes takes milliseconds
+    to import, which every worker would otherwise spend); None where there is none."""
+    try:
+        import ctypes
+
+        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError, ImportError):
+        return None
+    return prctl
+
+
 def _end_with_parent(parent: int) -> None:
     """Linux: the kernel kills this worker when the parent (`parent`, its pid as the parent saw
     it before forking) dies, even by SIGKILL, so that no worker outlives a batch."""
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # died before the request took effect
         os._exit(0)
 
@@ -259,6 +273,7 @@ class _Worker:
     """One worker process and the tasks it holds, in order; it checks the first."""
 
     def __init__(self, context: Any, options: BatchOptions) -> None:
+        _prctl()  # loaded once, before the fork
         self.conn, child = multiprocessing.Pipe(duplex=True)
         self.stderr: IO[bytes] = tempfile.TemporaryFile(prefix="klynge-worker-")  # noqa: SIM115
         self.process: BaseProcess = context.Process(
@@ -372,8 +387,8 @@ def _pools(facts: Sequence[Facts], options: Options) -> list[PoolUse]:
                 PoolUse(
                     grant=grant.value,
                     files=len(requests),
-                    requested=float(sum(requests)),
-                    pool=float(params.pool),
+                    requested=sum(requests, Decimal(0)),
+                    pool=params.pool,
                 )
             )
     return uses

@@ -41,7 +41,10 @@ from klyngecli.safetext import shown
 
 Change = Literal["new", "changed", "unchanged"]
 
-SCHEMA_ID = "klyngecli-cache/1"  # a file with another id is foreign: rebuilt
+SCHEMA_ID = "klyngecli-cache/2"  # a file with another id is foreign: rebuilt
+# Earlier forms of this cache: their results are dropped without a warning (an upgrade is no
+# trouble), the change memory is kept. /1 stored amounts as JSON numbers, /2 as exact decimals.
+OLDER_SCHEMAS = frozenset({"klyngecli-cache/1"})
 FILE_NAME = "cache.sqlite3"
 ENV_DIR = "KLYNGE_CACHE_DIR"
 BUSY_SECONDS = 10.0  # how long a run waits for another run's write before giving up the cache
@@ -271,6 +274,10 @@ class ResultCache:
             if tables != _TABLES:
                 raise sqlite3.DatabaseError("not a klyngecli cache (other tables)")
             row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if row is not None and row[0] in OLDER_SCHEMAS:
+                db.execute("DELETE FROM results")
+                db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_ID,))
+                row = (SCHEMA_ID,)
             if row is None or row[0] != SCHEMA_ID:
                 raise sqlite3.DatabaseError(f"another cache schema ({row[0] if row else None})")
             db.execute("DELETE FROM results WHERE stored < ?", (time.time() - KEEP_SECONDS,))

@@ -6,16 +6,20 @@ make findings through the declared `Code`, so a code cannot be emitted with anot
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import overload
 
 from klyngecli.model import Area, CellRef
 from klyngecli.plain import Plain
 
-Scalar = str | int | float | bool | None
+# A found or limit value. Money is a Decimal, exact to the øre (never a float); a share or a
+# count may be an int or a float; a date is ISO text.
+Scalar = str | int | float | bool | Decimal | None
 
 
 class Severity(StrEnum):
@@ -44,14 +48,24 @@ SEVERITY_WORDS = {
 class Fix(Plain):
     """How to fix a finding, in kroner where it can be computed."""
 
-    amount: Scalar = None  # the change, in kr. (always positive)
-    target: Scalar = None  # the value to set, in kr.
+    amount: Decimal | None = None  # the change, in kr. (always positive)
+    target: Decimal | None = None  # the value to set, in kr.
     da: str
     en: str
 
+    def __post_init__(self) -> None:
+        exact_money(self, "amount", "target")
+
     @classmethod
-    def of(cls, *, da: str, en: str, amount: object = None, target: object = None) -> Fix:
-        return cls(amount=scalar(amount), target=scalar(target), da=da, en=en)
+    def of(
+        cls,
+        *,
+        da: str,
+        en: str,
+        amount: Decimal | int | None = None,
+        target: Decimal | int | None = None,
+    ) -> Fix:
+        return cls(amount=money(amount), target=money(target), da=da, en=en)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,19 +94,86 @@ class Finding(Plain):
             return ""
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
+    # The last cell of the range, 0-based like `row`/`col`: equal to them for one cell, -1
+    # without a cell. Read from `cell`, so every finding made on a range (a rule's Area, the
+    # engine's folded runs, KL204 on the CVR cell) has it without saying it twice.
+    @property
+    def end_row(self) -> int:
+        span = self.span
+        return span[1][0] if span else -1
+
+    @property
+    def end_col(self) -> int:
+        span = self.span
+        return span[1][1] if span else -1
+
+    @property
+    def span(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """The first and last cell, each (row, col) 0-based; None without a cell."""
+        if not self.cell:
+            return None
+        first, _, last = self.cell.partition(":")
+        start = cell_index(first) or (self.row, self.col)
+        end = cell_index(last) if last else start
+        if start[0] < 0 or start[1] < 0 or end is None:
+            return None
+        return start, end
+
     def message(self, lang: str) -> str:
         return self.message_en if lang == "en" else self.message_da
 
 
+@overload
+def scalar(value: Decimal | None) -> Decimal | None: ...
+
+
+@overload
+def scalar(value: object) -> Scalar: ...
+
+
 def scalar(value: object) -> Scalar:
-    """A JSON-friendly form of a found or limit value: Decimal → int/float, dates → ISO text."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    """A plain form of a found or limit value that pickles and serialises: a Decimal stays
+    exact, a date or time becomes ISO text, anything else unknown its text."""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, str | int | float | bool | Decimal):
         return value
     return str(value)
+
+
+def money(value: object) -> Decimal | None:
+    """An amount of kroner as an exact Decimal; None stays None. An int, or a float as a report
+    built by hand may give, is read as its shortest decimal (`0.1` is 0.1, not the double)."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    raise TypeError(f"not an amount: {value!r:.40}")
+
+
+def exact_money(plain: object, *names: str) -> None:
+    """In a frozen dataclass's `__post_init__`: make the named amounts Decimal, so every
+    reporter reads money exactly, however the value was built."""
+    for name in names:
+        value = getattr(plain, name)
+        if value is not None and not isinstance(value, Decimal):
+            object.__setattr__(plain, name, money(value))
+
+
+_A1 = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def cell_index(a1: str) -> tuple[int, int] | None:
+    """`F5` → (4, 5): the 0-based row and column of a cell's A1 name; None for anything else."""
+    match = _A1.fullmatch(a1)
+    if match is None:
+        return None
+    col = 0
+    for letter in match[1]:
+        col = col * 26 + ord(letter) - ord("A") + 1
+    return int(match[2]) - 1, col - 1
 
 
 Where = CellRef | Area | str | None
@@ -129,6 +210,7 @@ class Code:
         fix: Fix | None = None,
     ) -> Finding:
         sheet, cell, row, col = _place(where)
+        found, limit = _one_kind(found, limit)
         return Finding(
             code=self.code,
             severity=self.severity,
@@ -142,6 +224,17 @@ class Code:
             limit=scalar(limit),
             fix=fix,
         )
+
+
+def _one_kind(found: object, limit: object) -> tuple[object, object]:
+    """A found amount and its limit are of one kind: when one is an exact Decimal (written as a
+    decimal string in JSON), a whole-number limit or found value is too (`"2000000"` against
+    `"0"`, never against `0`)."""
+    if isinstance(found, Decimal) and type(limit) is int:
+        return found, Decimal(limit)
+    if isinstance(limit, Decimal) and type(found) is int:
+        return Decimal(found), limit
+    return found, limit
 
 
 def _place(where: Where) -> tuple[str | None, str | None, int, int]:

@@ -9,7 +9,7 @@ outside (`callspec.load_call`, `report.result_from_json`)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -35,24 +35,40 @@ class Plain:
 
     def model_dump(self, *, mode: Literal["json"] = "json") -> dict[str, Any]:
         """The fields as JSON-ready values, as pydantic's `model_dump(mode="json")` gives them:
-        enums as their values, tuples as lists, Decimal as text, dates in ISO form."""
-        return {
-            f.name: jsonable(getattr(self, f.name))
-            for f in dataclasses.fields(self)  # type: ignore[arg-type]
-        }
+        enums as their values, tuples as lists, Decimal as exact text (`decimal_text`), dates in
+        ISO form."""
+        dumped: dict[str, Any] = jsonable(self)
+        return dumped
 
 
-def jsonable(value: object) -> Any:
+def decimal_text(value: Decimal) -> str:
+    """A decimal exactly, in plain notation (never an exponent): a whole number without
+    decimals, any other with at least two (øre): `9200000`, `1234.50`, `0.125`, `-3`."""
+    if not value.is_finite():
+        return str(value)
+    whole, _, fraction = format(value, "f").partition(".")
+    fraction = fraction.rstrip("0")
+    if fraction:
+        return f"{whole}.{fraction:0<2}"
+    return "0" if whole == "-0" else whole
+
+
+def jsonable(value: object, decimal: Callable[[Decimal], Any] = decimal_text) -> Any:
+    """`value` as JSON-ready values; `decimal` gives a Decimal's form (the result cache tags
+    them, where a report writes `decimal_text`)."""
     if isinstance(value, Plain):
-        return value.model_dump()
+        return {
+            f.name: jsonable(getattr(value, f.name), decimal)
+            for f in dataclasses.fields(value)  # type: ignore[arg-type]
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
-        return [jsonable(item) for item in value]
+        return [jsonable(item, decimal) for item in value]
     if isinstance(value, dict):
-        return {jsonable(key): jsonable(item) for key, item in value.items()}
+        return {jsonable(key, decimal): jsonable(item, decimal) for key, item in value.items()}
     if isinstance(value, Decimal):
-        return str(value)
+        return decimal(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value

@@ -8,14 +8,15 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from klyngecli.callspec import Call
-from klyngecli.findings import Finding, Fix, Scalar, Severity
-from klyngecli.plain import Plain
+from klyngecli.findings import Finding, Fix, Severity, exact_money, money
+from klyngecli.plain import Plain, jsonable
 
-SCHEMA_ID = "klyngecli/report/2"
+SCHEMA_ID = "klyngecli/report/3"
 UNREADABLE_CODES = frozenset({"KL001", "KL002", "KL011"})
 
 
@@ -41,16 +42,25 @@ def verdict_text(verdict: Verdict, lang: str) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Figures(Plain):
-    """The key figures of one application, in kroner; None where they cannot be computed."""
+    """The key figures of one application, in kroner (exact Decimals); None where they cannot
+    be computed."""
 
-    deb_request: Scalar = None
-    deb_cap: Scalar = None
-    total_costs: Scalar = None
-    total_financing: Scalar = None
-    financing_by_source: dict[str, Scalar] = field(default_factory=dict)
+    deb_request: Decimal | None = None
+    deb_cap: Decimal | None = None
+    total_costs: Decimal | None = None
+    total_financing: Decimal | None = None
+    financing_by_source: dict[str, Decimal | None] = field(default_factory=dict)
     largest_sme_share: float | None = None  # Tilskud / FoU-omkostninger, as a fraction
     largest_sme_share_at: str | None = None  # Sheet!Cell of that Tilskud
     sme_ceiling: float | None = None
+
+    def __post_init__(self) -> None:
+        exact_money(self, "deb_request", "deb_cap", "total_costs", "total_financing")
+        sources = self.financing_by_source
+        if not all(v is None or isinstance(v, Decimal) for v in sources.values()):
+            object.__setattr__(
+                self, "financing_by_source", {k: money(v) for k, v in sources.items()}
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,11 +107,12 @@ class FileLine(Plain):
     applicant: str | None = None
     cvr: str | None = None
     grant: str | None = None
-    deb_request: Scalar = None
+    deb_request: Decimal | None = None
 
     def __post_init__(self) -> None:
         if type(self.verdict) is not Verdict:
             object.__setattr__(self, "verdict", Verdict(self.verdict))
+        exact_money(self, "deb_request")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,8 +129,11 @@ class PoolUse(Plain):
 
     grant: str
     files: int
-    requested: Scalar
-    pool: Scalar
+    requested: Decimal
+    pool: Decimal
+
+    def __post_init__(self) -> None:
+        exact_money(self, "requested", "pool")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -246,18 +260,44 @@ class Report:
 # --- the result cache's form of a result --------------------------------------------------------
 
 
+# A Decimal in the stored form: tagged, so it is never read back as text (`found` may be either).
+DECIMAL_TAG = "decimal"
+
+
 def result_json(result: FileResult) -> str:
-    """A result as JSON text (ASCII, so any text of a file's name or content survives)."""
-    return json.dumps(result.model_dump(), separators=(",", ":"))
+    """A result as JSON text (ASCII, so any text of a file's name or content survives); each
+    Decimal as `{"decimal": "1234.50"}`, its exact text."""
+    return json.dumps(jsonable(result, _tagged), separators=(",", ":"))
 
 
 def result_from_json(text: str) -> FileResult:
     """A result that `result_json` wrote, every field checked; ValueError for anything else."""
     try:
         result: FileResult = _load(FileResult, json.loads(text))
-    except (TypeError, KeyError, AttributeError, RecursionError) as exc:
+    except (TypeError, KeyError, AttributeError, RecursionError, InvalidOperation) as exc:
         raise ValueError(f"not a stored result: {exc}") from None
     return result
+
+
+def _tagged(value: Decimal) -> dict[str, str]:
+    return {DECIMAL_TAG: str(value)}
+
+
+def _decimal(value: Any) -> Decimal:
+    if not isinstance(value, dict) or set(value) != {DECIMAL_TAG}:
+        raise TypeError(f"{value!r:.40} is not a decimal")
+    number = Decimal(_is(value[DECIMAL_TAG], str))
+    if not number.is_finite():
+        raise TypeError(f"{number} is not an amount")
+    return number
+
+
+def _scalar(value: Any) -> Any:
+    return _decimal(value) if isinstance(value, dict) else _is(value, *_SCALARS)
+
+
+def _money(value: Any) -> Decimal | None:
+    return None if value is None else _decimal(value)
 
 
 _NONE = type(None)
@@ -267,7 +307,8 @@ _READ: dict[str, Callable[[Any], Any]] = {
     "str": lambda v: _is(v, str),
     "str | None": lambda v: _is(v, str, _NONE),
     "int": lambda v: _is(v, int),
-    "Scalar": lambda v: _is(v, *_SCALARS),
+    "Scalar": _scalar,
+    "Decimal | None": _money,
     "float | None": lambda v: _is(v, float, int, _NONE),
     "Severity": Severity,
     "Verdict": Verdict,
@@ -275,8 +316,8 @@ _READ: dict[str, Callable[[Any], Any]] = {
     "Fix | None": lambda v: None if v is None else _load(Fix, v),
     "list[Finding]": lambda v: [_load(Finding, item) for item in _is(v, list)],
     "list[str]": lambda v: [_is(item, str) for item in _is(v, list)],
-    "dict[str, Scalar]": lambda v: {
-        _is(k, str): _is(i, *_SCALARS) for k, i in _is(v, dict).items()
+    "dict[str, Decimal | None]": lambda v: {
+        _is(k, str): _money(i) for k, i in _is(v, dict).items()
     },
     "tuple[str, str, int, int] | None": lambda v: (
         None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,13 @@ def check(tmp_path: Path, app: App | Built, *args: str | Path) -> Checked:
     """Write `app` (or an already built workbook) and check it with the real CLI."""
     built = app.build() if isinstance(app, App) else app
     return run_check(built.write(tmp_path / "application.xlsx"), *args)
+
+
+def money(value: object) -> Decimal:
+    """An amount of the JSON report as a Decimal: report/3 writes it as an exact decimal string
+    (`"1234.50"`), never a JSON number."""
+    assert isinstance(value, str), f"an amount is a decimal string, not {value!r}"
+    return Decimal(value)
 
 
 def assert_messages(finding: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ from klyngecli.cli import FailOn, exit_code
 from klyngecli.engine import Options, check_file
 from klyngecli.reader.prescreen import Limits
 from klyngecli.report import FileResult
-from tests.conftest import REPO, SAMPLES
+from tests.conftest import REPO, SAMPLES, money
 from tests.workbooks import App, basis_app, innovation_app, valid_cvr
 
 CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
@@ -108,16 +108,18 @@ def test_inbox_summary_counts_and_kl204(inbox: Path, tmp_path: Path) -> None:
     # The batch's DEB request against the pools: the copy counts once.
     pools = {p["grant"]: p for p in summary["pools"]}
     assert pools["innovation"]["files"] == CLEAN_INNOVATION + SAME_APPLICANT
-    assert pools["innovation"]["requested"] == 18_000_000 * (CLEAN_INNOVATION + SAME_APPLICANT)
-    assert pools["basis"]["requested"] == 9_200_000 * CLEAN_BASIS
+    assert money(pools["innovation"]["requested"]) == 18_000_000 * (
+        CLEAN_INNOVATION + SAME_APPLICANT
+    )
+    assert money(pools["basis"]["requested"]) == 9_200_000 * CLEAN_BASIS
 
     files = {Path(f["path"]).name: f for f in report["files"]}
     for k in range(SAME_APPLICANT):
         (finding,) = [f for f in files[f"samme-ansoeger-{k}.xlsx"]["findings"]]
         assert finding["code"] == "KL204"
         assert finding["location"] == "Ansøger!B2"  # the CVR cell
-        assert finding["found"] == 54_000_000 and finding["limit"] == 23_000_000
-        assert finding["fix"]["amount"] == 31_000_000
+        assert money(finding["found"]) == 54_000_000 and money(finding["limit"]) == 23_000_000
+        assert money(finding["fix"]["amount"]) == 31_000_000
         others = [f"samme-ansoeger-{j}.xlsx" for j in range(SAME_APPLICANT) if j != k]
         assert all(name in finding["message"]["en"] for name in others)
         assert f"samme-ansoeger-{k}.xlsx" not in finding["message"]["en"]

@@ -508,7 +508,7 @@ def test_files_are_marked_new_changed_or_unchanged_since_the_last_run_over_the_f
     assert (summary["new"], summary["changed"], summary["unchanged"]) == (1, 1, 1)
     assert summary["files"] == 3
     schema = json.loads(
-        (resources.files("klyngecli") / "schemas" / "report-2.schema.json").read_text("utf-8")
+        (resources.files("klyngecli") / "schemas" / "report-3.schema.json").read_text("utf-8")
     )
     jsonschema.Draft202012Validator(schema).validate(json.loads(second.stdout))
     third = _cli("check", folder, "--cache-dir", cli_cache, "--format", "json")

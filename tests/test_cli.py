@@ -17,7 +17,7 @@ from typer.testing import CliRunner, Result
 from klyngecli import __version__
 from klyngecli.callspec import DEFAULT_CALL
 from klyngecli.cli import app
-from tests.conftest import SAMPLES, run_check
+from tests.conftest import SAMPLES, money, run_check
 from tests.workbooks import App, CellValue, innovation_app, valid_cvr
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
@@ -277,7 +277,7 @@ def test_output_file(tmp_path: Path, fmt: str) -> None:
     written = out.read_text("utf-8")
     if fmt == "json":
         report = json.loads(written)
-        assert report["schema"] == "klyngecli/report/2"
+        assert report["schema"] == "klyngecli/report/3"
         assert [f["code"] for f in report["files"][0]["findings"]] == ["KL501"]
     else:
         assert "KL501" in written
@@ -497,7 +497,7 @@ def test_filled_template_passes_check(tmp_path: Path, grant: str) -> None:
     assert result.exit_code == 0
     file = result.report["files"][0]
     assert file["grant"] == grant
-    assert file["figures"]["deb_request"] == 4_800_000
+    assert money(file["figures"]["deb_request"]) == 4_800_000
 
 
 def test_empty_template_does_not_pass(tmp_path: Path) -> None:

@@ -42,6 +42,10 @@ Items already guarded by a test elsewhere, with an obvious name (not repeated he
   exit 2: test_cli.py test_exit_2_for_wrong_use[unknown-select-code]
 - 30 (the template has no formulas and no I alt): test_template.py test_no_formula_anywhere,
   test_budget_and_financing_tables
+- 36 (Ctrl-C; no worker outlives its batch): test_batch.py
+  test_ctrl_c_stops_the_batch_prints_a_partial_summary_and_writes_nothing,
+  test_ctrl_c_while_the_files_are_listed_is_one_plain_line, test_no_worker_outlives_a_killed_batch
+- 66 (exact money and ranges in JSON): test_report_exact.py
 """
 
 from __future__ import annotations
@@ -692,3 +696,32 @@ def test_the_summary_is_shown_when_files_were_skipped(tmp_path: Path) -> None:
     # the near miss: one file and nothing skipped, no summary
     _, alone = text_report(folder / "a.xlsx", "--lang", "da")
     assert "Opsummering" not in alone
+
+
+_LOADED = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print(sorted({m.split('.')[0] for m in sys.modules} & "
+    "{'pydantic', 'rich'}), file=sys.stderr))\n"
+    "from klyngecli.__main__ import main\n"
+    "sys.argv = ['klynge', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+@pytest.mark.parametrize(("config", "loaded"), [(None, "[]"), ("lang = 'da'\n", "['pydantic']")])
+def test_decision_67_a_one_file_check_imports_neither_pydantic_nor_rich(
+    tmp_path: Path, config: str | None, loaded: str
+) -> None:
+    """Start-up: a one-file check with a machine format loads neither pydantic nor rich; a
+    `klynge.toml` is checked by pydantic, loaded then (the near miss)."""
+    import subprocess
+    import sys
+
+    if config is not None:
+        (tmp_path / "klynge.toml").write_text(config, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, "check", str(LATE), "--format", "json", "--no-cache"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # KL501: the check ran to the end
+    assert done.stderr.strip().splitlines()[-1] == loaded

@@ -135,7 +135,7 @@ def test_kl401_alone_names_the_cost_line_and_financing_it_moves(tmp_path: Path) 
     result = check(tmp_path, app)
     assert result.codes == ["KL401"]
     finding = result.only("KL401")
-    assert finding["fix"]["target"] == 700_000
+    assert money(finding["fix"]["target"]) == 700_000
     assert finding["message"]["da"].endswith(
         "nedsæt det med 45.000 kr. til 700.000 kr.; Tilskud til SMV-samarbejder i Budget og "
         "finansieringen skal så også ned med 45.000 kr."
@@ -145,7 +145,7 @@ def test_kl401_alone_names_the_cost_line_and_financing_it_moves(tmp_path: Path) 
         "the financing must then come down by DKK 45,000 too"
     )
     # Following the message gives a clean workbook.
-    set_tilskud(app, FOODSENSE, finding["fix"]["target"])
+    set_tilskud(app, FOODSENSE, money(finding["fix"]["target"]))
     move(app, SME_LINE, -45_000)
     move(app, OWN, -45_000, financing=True)
     assert check(tmp_path, app).codes == []
@@ -168,7 +168,7 @@ def test_kl105_does_not_contradict_kl401_when_kl401s_fix_settles_it(tmp_path: Pa
         "fixing KL401 (Tilskud above the ceiling) makes them agree"
     )
     assert "skal så også ned" not in kl401["message"]["da"]  # the cost line is KL105's business
-    set_tilskud(app, TERMOFLOW, kl401["fix"]["target"])
+    set_tilskud(app, TERMOFLOW, money(kl401["fix"]["target"]))
     assert check(tmp_path, app).codes == []
 
 
@@ -180,7 +180,7 @@ def test_kl105_gives_the_cost_line_after_kl401s_fix(tmp_path: Path) -> None:
     result = check(tmp_path, app)
     assert result.codes == ["KL105", "KL401"]
     kl105, kl401 = result.only("KL105"), result.only("KL401")
-    assert kl105["fix"]["target"] == 6_399_000 and kl105["fix"]["amount"] == 50_000
+    assert money(kl105["fix"]["target"]) == 6_399_000 and money(kl105["fix"]["amount"]) == 50_000
     assert kl105["message"]["da"].endswith(
         "efter rettelsen af KL401 skal omkostningslinjen være 6.399.000 kr., og finansieringen "
         "op med det samme"
@@ -189,9 +189,9 @@ def test_kl105_gives_the_cost_line_after_kl401s_fix(tmp_path: Path) -> None:
         "after fixing KL401 the cost line must be DKK 6,399,000, and the financing up by the same"
     )
     # Every fix followed: clean.
-    set_tilskud(app, FOODSENSE, kl401["fix"]["target"])
-    move(app, SME_LINE, kl105["fix"]["amount"])
-    move(app, OWN, kl105["fix"]["amount"], financing=True)
+    set_tilskud(app, FOODSENSE, money(kl401["fix"]["target"]))
+    move(app, SME_LINE, money(kl105["fix"]["amount"]))
+    move(app, OWN, money(kl105["fix"]["amount"]), financing=True)
     assert check(tmp_path, app).codes == []
 
 
@@ -210,7 +210,7 @@ def test_kl102_leaves_the_fix_to_kl401_when_that_balances_the_budget(tmp_path: P
     assert kl401["message"]["da"].endswith(
         "; Tilskud til SMV-samarbejder i Budget skal så også ned med 66.000 kr."
     )
-    set_tilskud(app, TERMOFLOW, kl401["fix"]["target"])
+    set_tilskud(app, TERMOFLOW, money(kl401["fix"]["target"]))
     move(app, SME_LINE, -66_000)
     assert check(tmp_path, app).codes == []
 
@@ -224,12 +224,12 @@ def test_kl102s_fix_counts_the_costs_after_kl401(tmp_path: Path) -> None:
     move(app, OWN, -100_000, financing=True)
     result = check(tmp_path, app)
     kl102 = result.only("KL102")
-    assert kl102["fix"]["amount"] == 100_000
+    assert money(kl102["fix"]["amount"]) == 100_000
     assert "efter rettelsen af KL401 er omkostningerne" in kl102["message"]["da"]
     assert kl102["message"]["en"].endswith("so increase the financing by DKK 100,000")
-    set_tilskud(app, TERMOFLOW, result.only("KL401")["fix"]["target"])
+    set_tilskud(app, TERMOFLOW, money(result.only("KL401")["fix"]["target"]))
     move(app, SME_LINE, -66_000)
-    move(app, OWN, kl102["fix"]["amount"], financing=True)
+    move(app, OWN, money(kl102["fix"]["amount"]), financing=True)
     assert check(tmp_path, app).codes == []
 
 

@@ -448,6 +448,8 @@ def test_sarif_results_point_at_the_file_and_the_cell() -> None:
             "kind": "element",
         }
     ]
+    region = location["physicalLocation"]["region"]  # H7: row 7, column 8 (endColumn exclusive)
+    assert region == {"startLine": 7, "startColumn": 8, "endLine": 7, "endColumn": 9}
     assert kl401["properties"]["fix"] == {
         "amount": 45000,
         "target": 700000,
@@ -457,6 +459,7 @@ def test_sarif_results_point_at_the_file_and_the_cell() -> None:
     assert "fixes" not in kl401
     kl001 = results[2]
     assert "logicalLocations" not in kl001["locations"][0]  # about the whole file
+    assert "region" not in kl001["locations"][0]["physicalLocation"]
     assert [r["level"] for r in results[3:5]] == ["warning", "note"]
     fingerprints = [r["partialFingerprints"]["klyngecliFinding/v1"] for r in results]
     assert len(set(fingerprints)) == len(results)

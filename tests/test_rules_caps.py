@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import assert_messages, check
+from tests.conftest import assert_messages, check, money
 from tests.workbooks import YEARS, App, CellValue, Line, basis_app
 
 REGIONALFONDEN = "Regionalfonden"
@@ -82,21 +82,21 @@ def test_kl201_one_kr_over_the_cap(tmp_path: Path) -> None:
     assert finding["severity"] == "error"
     # the amount cells of the two DEB rows (Regionalfonden, Decentrale)
     assert finding["location"] == "Finansiering!C2:G3"
-    assert finding["found"] == 23_000_001
-    assert finding["limit"] == 23_000_000
-    assert finding["fix"]["amount"] == 1
-    assert finding["fix"]["target"] == 23_000_000
+    assert money(finding["found"]) == 23_000_001
+    assert money(finding["limit"]) == 23_000_000
+    assert money(finding["fix"]["amount"]) == 1
+    assert money(finding["fix"]["target"]) == 23_000_000
     assert_messages(finding)
-    assert result.report["files"][0]["figures"]["deb_request"] == 23_000_001
+    assert money(result.report["files"][0]["figures"]["deb_request"]) == 23_000_001
 
 
 def test_kl201_one_ore_over_the_cap(tmp_path: Path) -> None:
     finding = check(tmp_path, raise_source(App(), REGIONALFONDEN, Decimal("5000000.01"))).only(
         "KL201"
     )
-    assert finding["found"] == 23_000_000.01
-    assert finding["fix"]["amount"] == 0.01
-    assert finding["fix"]["target"] == 23_000_000
+    assert money(finding["found"]) == Decimal("23000000.01")
+    assert money(finding["fix"]["amount"]) == Decimal("0.01")
+    assert money(finding["fix"]["target"]) == 23_000_000
 
 
 def test_kl201_sums_both_sources_over_all_years(tmp_path: Path) -> None:
@@ -114,9 +114,9 @@ def test_kl201_sums_both_sources_over_all_years(tmp_path: Path) -> None:
     result = check(tmp_path, app)
     assert result.codes == ["KL201"]
     finding = result.only("KL201")
-    assert finding["found"] == 23_500_000
-    assert finding["fix"]["amount"] == 500_000
-    assert finding["fix"]["target"] == 23_000_000
+    assert money(finding["found"]) == 23_500_000
+    assert money(finding["fix"]["amount"]) == 500_000
+    assert money(finding["fix"]["target"]) == 23_000_000
 
 
 def test_kl201_not_for_basis(tmp_path: Path) -> None:
@@ -149,10 +149,10 @@ def test_kl202_one_kr_over_the_cap(tmp_path: Path) -> None:
     finding = result.only("KL202")
     assert finding["severity"] == "error"
     assert finding["location"] == "Finansiering!C2:G2"  # the decentral row's amount cells
-    assert finding["found"] == 13_000_001
-    assert finding["limit"] == 13_000_000
-    assert finding["fix"]["amount"] == 1
-    assert finding["fix"]["target"] == 13_000_000
+    assert money(finding["found"]) == 13_000_001
+    assert money(finding["limit"]) == 13_000_000
+    assert money(finding["fix"]["amount"]) == 1
+    assert money(finding["fix"]["target"]) == 13_000_000
     assert_messages(finding)
 
 
@@ -229,12 +229,12 @@ def test_kl203_request_above_pool(
     # the Kilde cell of the source's row
     assert finding["location"] == built.ref("Finansiering", source, "Kilde")
     assert finding["severity"] == "error"
-    assert finding["found"] == requested
-    assert finding["limit"] == pool
-    assert finding["fix"]["amount"] == requested - pool
-    assert finding["fix"]["target"] == pool
+    assert money(finding["found"]) == requested
+    assert money(finding["limit"]) == pool
+    assert money(finding["fix"]["amount"]) == requested - pool
+    assert money(finding["fix"]["target"]) == pool
     assert_messages(finding)
-    assert result.only(cap_code)["found"] == app.deb_request()
+    assert money(result.only(cap_code)["found"]) == app.deb_request()
 
 
 def test_kl203_innovation_regionalfonden_location(tmp_path: Path) -> None:
@@ -242,7 +242,7 @@ def test_kl203_innovation_regionalfonden_location(tmp_path: Path) -> None:
     result = check(tmp_path, built)
     assert result.at("KL203") == ["Finansiering!A2"]
     assert result.at("KL201") == ["Finansiering!C2:G3"]
-    assert result.only("KL201")["fix"]["amount"] == 118_000_000 - 23_000_000
+    assert money(result.only("KL201")["fix"]["amount"]) == 118_000_000 - 23_000_000
 
 
 # --- KL205: the DEB request is 0 -----------------------------------------------------------
@@ -285,7 +285,7 @@ def test_kl205_nothing_requested(tmp_path: Path, keep_rows: bool, location: str)
     finding = result.only("KL205")
     assert finding["severity"] == "error"
     assert finding["location"] == location  # the amount cells of the financing rows
-    assert finding["found"] == 0
+    assert money(finding["found"]) == 0
     assert_messages(finding)
 
 

@@ -46,7 +46,15 @@ INNOVATION_CAP = 23000000
         pytest.param(lambda: add(App(), RF, 5_000_000), [], id="exactly-23-mio-ok"),
         pytest.param(
             lambda: add(App(), RF, D("5000000.01")),
-            [Seen("Finansiering!C2:G3", 23000000.01, INNOVATION_CAP, 0.01, INNOVATION_CAP)],
+            [
+                Seen(
+                    "Finansiering!C2:G3",
+                    D("23000000.01"),
+                    INNOVATION_CAP,
+                    D("0.01"),
+                    INNOVATION_CAP,
+                )
+            ],
             id="23-mio-plus-1-ore-fails",
         ),
         pytest.param(
@@ -121,7 +129,7 @@ BASIS_CAP = 13000000
         pytest.param(lambda: add(basis_app(), DC, 3_800_000), [], id="exactly-13-mio-ok"),
         pytest.param(
             lambda: add(basis_app(), DC, D("3800000.01")),
-            [Seen("Finansiering!C2:G2", 13000000.01, BASIS_CAP, 0.01, BASIS_CAP)],
+            [Seen("Finansiering!C2:G2", D("13000000.01"), BASIS_CAP, D("0.01"), BASIS_CAP)],
             id="13-mio-plus-1-ore-fails",
         ),
         pytest.param(
@@ -155,7 +163,7 @@ def test_kl202_message_names_the_basis_grant() -> None:
         pytest.param(lambda: add(App(), RF, 92_300_000), [], id="rf-exactly-102-mio-ok"),
         pytest.param(
             lambda: add(App(), RF, D("92300000.01")),
-            [Seen("Finansiering!A2", 102000000.01, 102000000, 0.01, 102000000)],
+            [Seen("Finansiering!A2", D("102000000.01"), 102000000, D("0.01"), 102000000)],
             id="rf-102-mio-plus-1-ore-fails",
         ),
         pytest.param(lambda: add(App(), DC, 119_700_000), [], id="dc-exactly-128-mio-ok"),

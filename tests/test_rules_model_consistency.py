@@ -50,13 +50,13 @@ MOVED = 4  # a totals row on row 5: Løn, Eksterne konsulenter and Rejser (rows 
         pytest.param(lambda: stated(App(), "Løn", 12_000_001), [], id="row-total-1-kr-over-ok"),
         pytest.param(
             lambda: stated(App(), "Løn", D("12000001.01")),
-            [Seen("Budget!G2", 12000001.01, 12000000, 1.01, 12000000)],
+            [Seen("Budget!G2", D("12000001.01"), 12000000, D("1.01"), 12000000)],
             id="row-total-1.01-kr-over-fails",
         ),
         pytest.param(lambda: stated(App(), "Løn", 11_999_999), [], id="row-total-1-kr-under-ok"),
         pytest.param(
             lambda: stated(App(), "Løn", D("11999998.99")),
-            [Seen("Budget!G2", 11999998.99, 12000000, 1.01, 12000000)],
+            [Seen("Budget!G2", D("11999998.99"), 12000000, D("1.01"), 12000000)],
             id="row-total-1.01-kr-under-fails",
         ),
         pytest.param(
@@ -77,12 +77,12 @@ MOVED = 4  # a totals row on row 5: Løn, Eksterne konsulenter and Rejser (rows 
         ),
         pytest.param(
             lambda: restated(model(App()), "budget", "2025", D("5270001.01")),
-            [Seen("Budget!C10", 5270001.01, 5270000, 1.01, 5270000)],
+            [Seen("Budget!C10", D("5270001.01"), 5270000, D("1.01"), 5270000)],
             id="totals-row-year-1.01-kr-over-fails",
         ),
         pytest.param(
             lambda: restated(model(App()), "financing", "total", D("23128998.99")),
-            [Seen("Finansiering!G7", 23128998.99, 23129000, 1.01, 23129000)],
+            [Seen("Finansiering!G7", D("23128998.99"), 23129000, D("1.01"), 23129000)],
             id="totals-row-total-1.01-kr-under-fails",
         ),
         pytest.param(
@@ -134,7 +134,7 @@ MOVED = 4  # a totals row on row 5: Løn, Eksterne konsulenter and Rejser (rows 
                 "grant",
                 D("5894001.01"),
             ),
-            [Seen("SMV-samarbejder!H8", 5894001.01, 5894000, 1.01, 5894000)],
+            [Seen("SMV-samarbejder!H8", D("5894001.01"), 5894000, D("1.01"), 5894000)],
             id="sme-totals-row-1.01-kr-over-fails",
         ),
         pytest.param(
@@ -251,13 +251,13 @@ SME_LINE = "Tilskud til SMV-samarbejder"
         pytest.param(lambda: add(App(), "Egenfinansiering", 1), [], id="1-kr-more-financing-ok"),
         pytest.param(
             lambda: add(App(), "Egenfinansiering", D("1.01")),
-            [Seen("Finansiering!C2:G6", 23129001.01, COSTS, 1.01, COSTS)],
+            [Seen("Finansiering!C2:G6", D("23129001.01"), COSTS, D("1.01"), COSTS)],
             id="1.01-kr-more-financing-fails",
         ),
         pytest.param(lambda: add(App(), "Egenfinansiering", -1), [], id="1-kr-less-financing-ok"),
         pytest.param(
             lambda: add(App(), "Egenfinansiering", D("-1.01")),
-            [Seen("Finansiering!C2:G6", 23128998.99, COSTS, 1.01, COSTS)],
+            [Seen("Finansiering!C2:G6", D("23128998.99"), COSTS, D("1.01"), COSTS)],
             id="1.01-kr-less-financing-fails",
         ),
         pytest.param(
@@ -433,8 +433,8 @@ def test_kl102_message_when_the_root_causes_balance_it() -> None:
                 add(App(), "Egenfinansiering", D("-1.01")), "Egenfinansiering", D("1.01"), 2026
             ),
             [
-                Seen("Finansiering!C1", 5269998.99, 5270000, 1.01, 5270000),
-                Seen("Finansiering!D1", 6170001.01, 6170000, 1.01, 6170000),
+                Seen("Finansiering!C1", D("5269998.99"), 5270000, D("1.01"), 5270000),
+                Seen("Finansiering!D1", D("6170001.01"), 6170000, D("1.01"), 6170000),
             ],
             id="1.01-kr-in-the-wrong-year-fails",
         ),
@@ -442,7 +442,7 @@ def test_kl102_message_when_the_root_causes_balance_it() -> None:
             lambda: add(
                 add(App(), "Egenfinansiering", D("1.01")), "Egenfinansiering", D("-0.01"), 2026
             ),
-            [Seen("Finansiering!C1", 5270001.01, 5270000, 1.01, 5270000)],
+            [Seen("Finansiering!C1", D("5270001.01"), 5270000, D("1.01"), 5270000)],
             id="totals-within-tolerance-years-still-checked",
         ),
         pytest.param(
@@ -608,13 +608,13 @@ def basis_with_collaborations() -> App:
         pytest.param(lambda: sme(App(), 0, overhead=60_001), [], id="1-kr-more-passed-on-ok"),
         pytest.param(
             lambda: sme(App(), 0, overhead=D("60001.01")),
-            [Seen("Budget!G9", PASSED_ON, 6349001.01, 1.01, 6349001.01)],
+            [Seen("Budget!G9", PASSED_ON, D("6349001.01"), D("1.01"), D("6349001.01"))],
             id="1.01-kr-more-passed-on-fails",
         ),
         pytest.param(lambda: sme(App(), 0, overhead=59_999), [], id="1-kr-less-passed-on-ok"),
         pytest.param(
             lambda: sme(App(), 0, overhead=D("59998.99")),
-            [Seen("Budget!G9", PASSED_ON, 6348998.99, 1.01, 6348998.99)],
+            [Seen("Budget!G9", PASSED_ON, D("6348998.99"), D("1.01"), D("6348998.99"))],
             id="1.01-kr-less-passed-on-fails",
         ),
         pytest.param(
@@ -753,23 +753,25 @@ def costs(kroner: int | D | str, unit: str | None = None) -> App:
         pytest.param(lambda: costs(100_000), [], id="exactly-100.000-kr-ok"),
         pytest.param(
             lambda: costs(D("99999.99")),
-            [Seen("Budget!C2:G2", 99999.99, 100000)],
+            [Seen("Budget!C2:G2", D("99999.99"), 100000)],
             id="1-ore-under-100.000-kr-fails",
         ),
         pytest.param(lambda: costs(500, "1.000 kr."), [], id="small-in-1.000-kr-ok"),
         pytest.param(lambda: costs(0), [], id="empty-budget-ok"),
-        pytest.param(lambda: costs(D("0.01")), [Seen("Budget!C2:G2", 0.01, 100000)], id="1-ore"),
+        pytest.param(
+            lambda: costs(D("0.01")), [Seen("Budget!C2:G2", D("0.01"), 100000)], id="1-ore"
+        ),
         pytest.param(lambda: costs(-5), [], id="negative-budget-silent"),
         pytest.param(lambda: costs("abc"), [], id="unknown-budget-silent"),
         pytest.param(lambda: costs(1_000_000_000), [], id="exactly-1-mia-kr-ok"),
         pytest.param(
             lambda: costs(D("1000000000.01")),
-            [Seen("Budget!C2:G2", 1000000000.01, 1000000000)],
+            [Seen("Budget!C2:G2", D("1000000000.01"), 1000000000)],
             id="1-ore-over-1-mia-kr-fails",
         ),
         pytest.param(
             lambda: costs(D("1000000000.01"), "1.000 kr."),
-            [Seen("Budget!C2:G2", 1000000000.01, 1000000000)],
+            [Seen("Budget!C2:G2", D("1000000000.01"), 1000000000)],
             id="over-1-mia-kr-in-any-unit-fails",
         ),
         pytest.param(lambda: replace(model(costs(5)), budget=None), [], id="no-budget-sheet"),
@@ -814,13 +816,13 @@ EXACT = with_call(tolerance_kr=D(0))
         pytest.param(
             "KL101",
             lambda: stated(App(), "Løn", D("12000000.01")),
-            [Seen("Budget!G2", 12000000.01, 12000000, 0.01, 12000000)],
+            [Seen("Budget!G2", D("12000000.01"), 12000000, D("0.01"), 12000000)],
             id="kl101-1-ore",
         ),
         pytest.param(
             "KL102",
             lambda: add(App(), "Løn", D("0.5")),
-            [Seen("Finansiering!C2:G6", COSTS, 23129000.5, 0.5, 23129000.5)],
+            [Seen("Finansiering!C2:G6", COSTS, D("23129000.5"), D("0.5"), D("23129000.5"))],
             id="kl102-half-a-krone",
         ),
         pytest.param(
@@ -829,15 +831,15 @@ EXACT = with_call(tolerance_kr=D(0))
                 add(App(), "Egenfinansiering", D("0.5")), "Egenfinansiering", D("-0.5"), 2026
             ),
             [
-                Seen("Finansiering!C1", 5270000.5, 5270000, 0.5, 5270000),
-                Seen("Finansiering!D1", 6169999.5, 6170000, 0.5, 6170000),
+                Seen("Finansiering!C1", D("5270000.5"), 5270000, D("0.5"), 5270000),
+                Seen("Finansiering!D1", D("6169999.5"), 6170000, D("0.5"), 6170000),
             ],
             id="kl103-half-a-krone",
         ),
         pytest.param(
             "KL105",
             lambda: sme(App(), 0, overhead=D("60000.01")),
-            [Seen("Budget!G9", PASSED_ON, 6349000.01, 0.01, 6349000.01)],
+            [Seen("Budget!G9", PASSED_ON, D("6349000.01"), D("0.01"), D("6349000.01"))],
             id="kl105-1-ore",
         ),
     ],

@@ -78,7 +78,7 @@ def test_kl301_message() -> None:
     [
         pytest.param(
             lambda: with_line(basis_app(), RF, D("0.01")),
-            [Seen("Finansiering!A5", 0.01, 0, 0.01, 0)],
+            [Seen("Finansiering!A5", D("0.01"), 0, D("0.01"), 0)],
             id="basis-1-ore-from-rf-fails",
         ),
         pytest.param(lambda: with_line(basis_app(), RF, 0), [], id="basis-rf-row-of-0-ok"),
@@ -178,7 +178,7 @@ def staff(salaries: int | D | str, indirect: int | D | str) -> App:
         pytest.param(lambda: add(App(), INDIRECT, 120_000), [], id="exactly-15-percent-ok"),
         pytest.param(
             lambda: add(App(), INDIRECT, D("120000.01")),
-            [Seen("Budget!G8", 1800000.01, 1800000, 0.01, 1800000)],
+            [Seen("Budget!G8", D("1800000.01"), 1800000, D("0.01"), 1800000)],
             id="15-percent-plus-1-ore-fails",
         ),
         pytest.param(
@@ -196,7 +196,7 @@ def staff(salaries: int | D | str, indirect: int | D | str) -> App:
         ),
         pytest.param(
             lambda: staff(D("1000000.06"), D("150000.01")),
-            [Seen("Budget!G3", 150000.01, 150000, 0.01, 150000)],
+            [Seen("Budget!G3", D("150000.01"), 150000, D("0.01"), 150000)],
             id="allowed-amount-is-rounded-down-to-the-ore",
         ),
         pytest.param(

@@ -37,7 +37,7 @@ def message(case: Case, code: str) -> tuple[str, str]:
         pytest.param(App, [], id="exactly-70-percent-ok"),
         pytest.param(
             lambda: sme(App(), 0, grant=D("924000.01")),
-            [Seen("SMV-samarbejder!H2", 924000.01, 924000, 0.01, 924000)],
+            [Seen("SMV-samarbejder!H2", D("924000.01"), 924000, D("0.01"), 924000)],
             id="70-percent-plus-1-ore-fails",
         ),
         pytest.param(
@@ -47,7 +47,7 @@ def message(case: Case, code: str) -> tuple[str, str]:
         ),
         pytest.param(
             lambda: sme(App(), 0, rd_costs=D("1000000.01"), grant=D("700000.01")),
-            [Seen("SMV-samarbejder!H2", 700000.01, 700000, 0.01, 700000)],
+            [Seen("SMV-samarbejder!H2", D("700000.01"), 700000, D("0.01"), 700000)],
             id="allowed-amount-is-rounded-down-to-the-ore",
         ),
         pytest.param(
@@ -241,7 +241,7 @@ def test_kl402_message() -> None:
         pytest.param(lambda: sme(App(), 0, turnover=50, balance=43), [], id="exactly-50-and-43-ok"),
         pytest.param(
             lambda: sme(App(), 0, turnover=D("50.01"), balance=D("43.01")),
-            [Seen("SMV-samarbejder!E2", 50.01, 50)],
+            [Seen("SMV-samarbejder!E2", D("50.01"), 50)],
             id="over-both-fails",
         ),
         pytest.param(
@@ -312,7 +312,7 @@ def test_kl403_message(case: Case, da: str, en: str) -> None:
     [
         pytest.param(
             lambda: sme(App(), 0, turnover=D("50.01"), balance=None),
-            [Seen("SMV-samarbejder!E2", 50.01, 50)],
+            [Seen("SMV-samarbejder!E2", D("50.01"), 50)],
             id="turnover-over-50-no-balance-warns",
         ),
         pytest.param(

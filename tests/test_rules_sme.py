@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_messages, check
+from tests.conftest import assert_messages, check, money
 from tests.workbooks import (
     SME,
     App,
@@ -107,10 +107,10 @@ def test_kl401_reduce_by_45000_to_700000(tmp_path: Path) -> None:
     assert finding["location"] == "SMV-samarbejder!H4"
     assert finding["sheet"] == "SMV-samarbejder"
     assert finding["cell"] == "H4"
-    assert finding["found"] == 745_000
-    assert finding["limit"] == 700_000
-    assert finding["fix"]["amount"] == 45_000
-    assert finding["fix"]["target"] == 700_000
+    assert money(finding["found"]) == 745_000
+    assert money(finding["limit"]) == 700_000
+    assert money(finding["fix"]["amount"]) == 45_000
+    assert money(finding["fix"]["target"]) == 700_000
     assert_messages(finding)
     for text in (finding["message"]["da"], finding["fix"]["da"]):
         assert "45.000 kr." in text and "700.000 kr." in text
@@ -122,10 +122,10 @@ def test_kl401_one_kr_over_exactly_70_percent(tmp_path: Path) -> None:
     result = check(tmp_path, set_sme_amount(App(), TERMOFLOW, "Tilskud", 924_001))
     finding = result.only("KL401")
     assert finding["location"] == "SMV-samarbejder!H2"
-    assert finding["found"] == 924_001
-    assert finding["limit"] == 924_000
-    assert finding["fix"]["amount"] == 1
-    assert finding["fix"]["target"] == 924_000
+    assert money(finding["found"]) == 924_001
+    assert money(finding["limit"]) == 924_000
+    assert money(finding["fix"]["amount"]) == 1
+    assert money(finding["fix"]["target"]) == 924_000
     # 70,00008 % is never shown as "70 % (max 70 %)".
     assert "lidt over 70 % af FoU-omkostningerne" in finding["message"]["da"]
     assert "just over 70 % of the R&D costs" in finding["message"]["en"]
@@ -135,10 +135,10 @@ def test_kl401_one_ore_over_exactly_70_percent(tmp_path: Path) -> None:
     """Money is exact: 0,01 kr. over the ceiling is over it, and the fix is 0,01 kr."""
     result = check(tmp_path, set_sme_amount(App(), TERMOFLOW, "Tilskud", Decimal("924000.01")))
     finding = result.only("KL401")
-    assert finding["found"] == 924_000.01
-    assert finding["limit"] == 924_000
-    assert finding["fix"]["amount"] == 0.01
-    assert finding["fix"]["target"] == 924_000
+    assert money(finding["found"]) == Decimal("924000.01")
+    assert money(finding["limit"]) == 924_000
+    assert money(finding["fix"]["amount"]) == Decimal("0.01")
+    assert money(finding["fix"]["target"]) == 924_000
 
 
 def test_kl401_overhead_is_not_counted(tmp_path: Path) -> None:
@@ -158,8 +158,8 @@ def test_kl401_overhead_does_not_lower_the_ceiling(tmp_path: Path) -> None:
     app = set_sme_amount(App(), FOODSENSE, "Overhead", 0)
     app = set_sme_amount(app, FOODSENSE, "Tilskud", 745_000)
     finding = check(tmp_path, app).only("KL401")
-    assert finding["fix"]["amount"] == 45_000
-    assert finding["fix"]["target"] == 700_000
+    assert money(finding["fix"]["amount"]) == 45_000
+    assert money(finding["fix"]["target"]) == 700_000
 
 
 def test_kl401_fix_in_kroner_with_unit_1000_kr(tmp_path: Path) -> None:
@@ -172,10 +172,10 @@ def test_kl401_fix_in_kroner_with_unit_1000_kr(tmp_path: Path) -> None:
     assert result.codes == ["KL401"]
     finding = result.only("KL401")
     assert finding["location"] == "SMV-samarbejder!H4"
-    assert finding["found"] == 745_000
-    assert finding["limit"] == 700_000
-    assert finding["fix"]["amount"] == 45_000
-    assert finding["fix"]["target"] == 700_000
+    assert money(finding["found"]) == 745_000
+    assert money(finding["limit"]) == 700_000
+    assert money(finding["fix"]["amount"]) == 45_000
+    assert money(finding["fix"]["target"]) == 700_000
     assert "DKK 45,000" in finding["fix"]["en"]
     assert "700.000 kr." in finding["fix"]["da"]
 
@@ -201,10 +201,10 @@ def test_kl401_blank_rnd_costs_count_as_0(tmp_path: Path) -> None:
     assert result.codes == ["KL401"]
     finding = result.only("KL401")
     assert finding["location"] == "SMV-samarbejder!H4"
-    assert finding["found"] == 650_000
-    assert finding["limit"] == 0
-    assert finding["fix"]["amount"] == 650_000
-    assert finding["fix"]["target"] == 0
+    assert money(finding["found"]) == 650_000
+    assert money(finding["limit"]) == 0
+    assert money(finding["fix"]["amount"]) == 650_000
+    assert money(finding["fix"]["target"]) == 0
 
 
 def test_kl401_unreadable_tilskud_is_the_readers_finding(tmp_path: Path) -> None:
@@ -302,8 +302,8 @@ def test_kl403_250_employees(tmp_path: Path) -> None:
     assert finding["severity"] == "error"
     assert finding["location"] == built.ref(SME, KOMPOSIT, "Ansatte")
     assert finding["location"] == "SMV-samarbejder!D3"
-    assert finding["found"] == 250
-    assert finding["limit"] == 250
+    assert money(finding["found"]) == 250
+    assert money(finding["limit"]) == 250
     assert finding["fix"] is None
     assert_messages(finding)
     assert "Komposit Nord A/S" in finding["message"]["da"]
@@ -315,8 +315,8 @@ def test_kl403_turnover_and_balance(tmp_path: Path) -> None:
     finding = check(tmp_path, built).only("KL403")
     assert finding["location"] == built.ref(SME, KOMPOSIT, "Omsætning (mio. EUR)")
     assert finding["location"] == "SMV-samarbejder!E3"
-    assert finding["found"] == 51
-    assert finding["limit"] == 50
+    assert money(finding["found"]) == 51
+    assert money(finding["limit"]) == 50
     assert_messages(finding)
 
 
@@ -349,8 +349,8 @@ def test_kl404_turnover_above_50_without_balance(tmp_path: Path) -> None:
     assert finding["severity"] == "warning"
     assert finding["location"] == built.ref(SME, KOMPOSIT, "Omsætning (mio. EUR)")
     assert finding["location"] == "SMV-samarbejder!E3"
-    assert finding["found"] == 51
-    assert finding["limit"] == 50
+    assert money(finding["found"]) == 51
+    assert money(finding["limit"]) == 50
     assert_messages(finding)
 
 

@@ -35,7 +35,7 @@ def test_sample_gives_its_expected_findings(workbook: Path) -> None:
 
 
 def schema() -> dict[str, object]:
-    text = resources.files("klyngecli").joinpath("schemas/report-2.schema.json").read_text("utf-8")
+    text = resources.files("klyngecli").joinpath("schemas/report-3.schema.json").read_text("utf-8")
     loaded: dict[str, object] = json.loads(text)
     return loaded
 
@@ -47,11 +47,18 @@ def test_schema_is_a_valid_json_schema() -> None:
 def test_report_of_all_samples_validates_against_the_shipped_schema() -> None:
     result = run_check(SAMPLES)
     jsonschema.Draft202012Validator(schema()).validate(result.report)
-    assert result.report["schema"] == "klyngecli/report/2"
+    assert result.report["schema"] == "klyngecli/report/3"
     assert result.report["summary"]["files"] == len(SAMPLE_FILES)
-    # Every finding of a readable workbook names its Sheet!Cell (or sheet) and both languages.
+    # Every finding of a readable workbook names its Sheet!Cell (or sheet) and both languages;
+    # its range is the same cell or range, first and last cell (report/3).
     for finding in result.findings:
         assert finding["location"], finding
+        if finding["cell"] is None:
+            assert finding["range"] is None
+        else:
+            first, _, last = finding["cell"].partition(":")
+            ends = finding["range"]["first"]["cell"], finding["range"]["last"]["cell"]
+            assert ends == (first, last or first)
         assert finding["message"]["da"] and finding["message"]["en"]
         assert finding["message"]["da"] != finding["message"]["en"]
 

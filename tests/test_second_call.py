@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from klyngecli.callspec import DEFAULT_CALL, load_call
 from klyngecli.cli import app
 from klyngecli.model import GrantType
-from tests.conftest import check
+from tests.conftest import check, money
 from tests.test_rules_caps import REGIONALFONDEN, raise_source
 from tests.workbooks import App
 
@@ -135,8 +135,11 @@ def test_a_request_over_the_new_cap_is_kl201_naming_it(tmp_path: Path, call_file
     assert "KL201" not in check(tmp_path, over).codes  # the built-in call lets it pass
     result = check(tmp_path, over, "--call", call_file)
     finding = result.only("KL201")
-    assert finding["limit"] == 20_000_000 and finding["found"] == 21_000_000
-    assert finding["fix"]["amount"] == 1_000_000 and finding["fix"]["target"] == 20_000_000
+    assert money(finding["limit"]) == 20_000_000 and money(finding["found"]) == 21_000_000
+    assert (
+        money(finding["fix"]["amount"]) == 1_000_000
+        and money(finding["fix"]["target"]) == 20_000_000
+    )
     danish, english = finding["message"]["da"], finding["message"]["en"]
     assert "20.000.000 kr." in danish and "21.000.000 kr." in danish
     assert "DKK 20,000,000" in english and "DKK 21,000,000" in english

@@ -28,7 +28,7 @@ Reporter = Callable[[Report, Style, TextIO], None]
 # format → (module, one line for the docs and --help)
 FORMATS: dict[str, tuple[str, str]] = {
     "text": ("klyngecli.reporters.text", "colour-coded report for people (default)"),
-    "json": ("klyngecli.reporters.json", "one JSON document, schema klyngecli/report/2"),
+    "json": ("klyngecli.reporters.json", "one JSON document, schema klyngecli/report/3"),
     "junit": ("klyngecli.reporters.junit", "JUnit XML: a test suite per file"),
     "sarif": ("klyngecli.reporters.sarif", "SARIF 2.1.0 for code-scanning tools"),
     "github": ("klyngecli.reporters.github", "GitHub Actions workflow annotations"),

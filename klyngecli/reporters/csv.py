@@ -10,18 +10,21 @@ unreadable file has its KL0xx row. Skipped paths are not rows: the summary names
 Spreadsheet safety (OWASP "CSV injection"): a text cell that begins with `=`, `+`, `-`, `@`,
 tab or CR gets a leading `'`, so Excel and LibreOffice show it as text instead of running it as
 a formula. Numbers the checker computed (`found`, `limit`) are written as numbers, never
-neutralised. Text from a workbook or a path goes through `shown()` first (no control character
-reaches a cell raw). The stdlib `csv` writer quotes as RFC 4180 asks; lines end in `\\n` (a text
-stream on Windows adds its own CR); no byte-order mark, so scripts read the header as written:
-in Excel open it through Data → From Text/CSV, which reads UTF-8 and commas whatever the locale.
+neutralised; an amount exactly, as the JSON report writes it (`9200000`, `1234.50`). Text from
+a workbook or a path goes through `shown()` first (no control character reaches a cell raw).
+The stdlib `csv` writer quotes as RFC 4180 asks; lines end in `\\n` (a text stream on Windows
+adds its own CR); no byte-order mark, so scripts read the header as written: in Excel open it
+through Data → From Text/CSV, which reads UTF-8 and commas whatever the locale.
 """
 
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from typing import TextIO
 
 from klyngecli.findings import Finding, Scalar
+from klyngecli.plain import decimal_text
 from klyngecli.report import FileResult, Report
 from klyngecli.reporters import Style
 from klyngecli.safetext import path_text, shown
@@ -56,6 +59,8 @@ def _text(value: str | None) -> str:
 def _value(value: Scalar) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     if isinstance(value, int | float):
         return str(value)
     return _text(value)

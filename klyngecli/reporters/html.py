@@ -27,8 +27,9 @@ from html import escape
 from importlib import resources
 from typing import IO, TextIO
 
-from klyngecli.findings import Finding, Scalar, Severity, kr, pct
+from klyngecli.findings import Finding, Severity, kr, pct
 from klyngecli.model import Source
+from klyngecli.plain import decimal_text
 from klyngecli.report import Figures, FileResult, Report, Summary, Verdict, verdict_text
 from klyngecli.reporters import Style
 from klyngecli.reporters.text import GRANT_NAMES, SHORT_SOURCE, SKIP_REASONS
@@ -196,13 +197,8 @@ def text(value: str | None) -> str:
     return escape(shown(value or ""), quote=True)
 
 
-def _amount(value: Scalar) -> Decimal | None:
-    return Decimal(str(value)) if isinstance(value, int | float) else None
-
-
-def _money(value: Scalar, lang: str) -> str:
-    amount = _amount(value)
-    return kr(amount, lang) if amount is not None else ""
+def _money(value: Decimal | None, lang: str) -> str:
+    return kr(value, lang) if value is not None else ""
 
 
 def _source_name(key: str, lang: str) -> str:
@@ -278,7 +274,7 @@ def _limit_chart(
 
 
 def _deb(ident: str, figures: Figures, words: dict[str, str], lang: str) -> str:
-    request, cap = _amount(figures.deb_request), _amount(figures.deb_cap)
+    request, cap = figures.deb_request, figures.deb_cap
     if request is None:
         return ""
     line = kr(request, lang)
@@ -322,8 +318,7 @@ def _swatch(index: int) -> str:
 
 def _mix(ident: str, figures: Figures, words: dict[str, str], lang: str) -> str:
     """The financing mix as one stacked bar, the sources in the same order in its legend."""
-    sources = [(k, a) for k, v in figures.financing_by_source.items() if (a := _amount(v))]
-    sources = [(k, a) for k, a in sources if a > 0]
+    sources = [(k, a) for k, a in figures.financing_by_source.items() if a is not None and a > 0]
     whole = sum((a for _, a in sources), Decimal(0))
     if whole <= 0:
         return ""
@@ -403,11 +398,11 @@ def _section(index: int, result: FileResult, words: dict[str, str], lang: str) -
     )
     totals = [
         f"<dt>{words[k]}</dt><dd>{kr(amount, lang)}</dd>"
-        for k, value in (
+        for k, amount in (
             ("total_costs", figures.total_costs),
             ("total_financing", figures.total_financing),
         )
-        if (amount := _amount(value)) is not None
+        if amount is not None
     ]
     key_figures = ""
     if charts or totals:
@@ -429,13 +424,13 @@ def _section(index: int, result: FileResult, words: dict[str, str], lang: str) -
 
 def _row(index: int, result: FileResult, lang: str) -> str:
     """One file in the table of all files; `data-sort` where the text does not sort right."""
-    request = _amount(result.figures.deb_request)
+    request = result.figures.deb_request
     return (
         f'<tr data-codes="{_codes(result)}">'
         f'<th scope="row"><a href="#f{index}">{escape(path_text(result.path))}</a></th>'
         f'<td data-sort="{VERDICT_RANK[result.verdict]}">{_verdict(result.verdict, lang)}</td>'
         f"<td>{text(result.applicant)}</td><td>{text(result.cvr)}</td>"
-        f'<td class="num" data-sort="{request if request is not None else ""}">'
+        f'<td class="num" data-sort="{decimal_text(request) if request is not None else ""}">'
         f"{_money(result.figures.deb_request, lang)}</td>"
         f'<td class="num">{len(result.findings)}</td></tr>\n'
     )

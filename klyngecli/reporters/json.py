@@ -1,9 +1,11 @@
-"""The JSON report, schema `klyngecli/report/2` (klyngecli/schemas/report-2.schema.json).
+"""The JSON report, schema `klyngecli/report/3` (klyngecli/schemas/report-3.schema.json).
 
 Written file by file as the batch yields them, so a report of thousands of files is never one
-string in memory; the bytes are those of `json.dumps(document, indent=2)`. Money in `figures`,
-`found`, `limit` and `fix` is a number of kroner; the exact value is also given as a decimal
-string where the report says `*_exact` (see docs/report.md)."""
+string in memory; the bytes are those of `json.dumps(document, indent=2)`. Money (`figures`,
+`fix`, the summary's `deb_request` and pools, and `found`/`limit` where they are amounts) is a
+decimal string of exact kroner in plain notation, `"9200000"` or `"1234.50"` (`decimal_text`),
+so no reader turns it into a binary float. A finding's `range` gives its first and last cell
+with the 1-based row and column Excel shows (see docs/report.md)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,25 @@ import json
 from typing import Any, TextIO
 
 from klyngecli.findings import Finding
+from klyngecli.model import column_letters
+from klyngecli.plain import jsonable
 from klyngecli.report import FileResult, Report
 from klyngecli.reporters import Style
 
 _FILES = "\x00files\x00"  # a placeholder no JSON text can contain unescaped
+
+
+def _cell(row: int, col: int) -> dict[str, Any]:
+    return {"cell": f"{column_letters(col)}{row + 1}", "row": row + 1, "column": col + 1}
+
+
+def cell_range(finding: Finding) -> dict[str, Any] | None:
+    """`{"first": {"cell": "A5", "row": 5, "column": 1}, "last": {...}}`; None without a cell."""
+    span = finding.span
+    if span is None:
+        return None
+    (row, col), (end_row, end_col) = span
+    return {"first": _cell(row, col), "last": _cell(end_row, end_col)}
 
 
 def finding_dict(finding: Finding, path: str) -> dict[str, Any]:
@@ -25,9 +42,10 @@ def finding_dict(finding: Finding, path: str) -> dict[str, Any]:
         "location": finding.location or None,
         "sheet": finding.sheet,
         "cell": finding.cell,
+        "range": cell_range(finding),
         "message": {"da": finding.message_da, "en": finding.message_en},
-        "found": finding.found,
-        "limit": finding.limit,
+        "found": jsonable(finding.found),
+        "limit": jsonable(finding.limit),
         "fix": finding.fix.model_dump(mode="json") if finding.fix else None,
     }
 

@@ -19,7 +19,7 @@ import re
 from decimal import Decimal
 from typing import TextIO
 
-from klyngecli.findings import Scalar, kr
+from klyngecli.findings import kr
 from klyngecli.report import FileResult, Report, Verdict, verdict_text
 from klyngecli.reporters import Style
 from klyngecli.reporters.lines import message_text
@@ -83,8 +83,8 @@ def escape(text: str | None, limit: int = MAX_TEXT) -> str:
     return _SIGNIFICANT.sub(r"\\\1", shown(clipped))
 
 
-def _money(value: Scalar, lang: str) -> str:
-    return kr(Decimal(str(value)), lang) if isinstance(value, int | float) else ""
+def _money(value: Decimal | None, lang: str) -> str:
+    return "" if value is None else kr(value, lang)
 
 
 def _table(header: list[str], rows: list[list[str]], right: int = 0) -> str:

@@ -9,10 +9,15 @@
   with the fix when the message does not already say it), the file as `physicalLocation`
   (`artifactLocation.uri` the path as given, percent-encoded, relative to `%SRCROOT%`; an
   absolute path is a `file:` URI) and `Sheet!Cell` as a logical location (`kind` `element`,
-  `fullyQualifiedName` `PATH#Sheet!Cell`). SARIF fixes need byte regions, which a workbook
-  has not, so the fix is in the message and in `properties.fix` (amount, target, text), with
-  `found` and `limit`. `partialFingerprints` identify a finding by code, path and cell, so a
-  code-scanning service does not hash lines of a binary file to track it.
+  `fullyQualifiedName` `PATH#Sheet!Cell`). The cell or range is also the physical location's
+  `region`, rows as lines and columns as columns, 1-based as Excel shows them: `startLine`/
+  `startColumn` the first cell, `endLine` the last cell's row and `endColumn` one past its
+  column (SARIF's `endColumn` is exclusive), so `A5:F5` is lines 5-5, columns 1-7. SARIF fixes
+  need byte regions, which a workbook has not, so the fix is in the message and in
+  `properties.fix` (amount, target, text), with `found` and `limit`; an amount is a JSON number
+  whose text is the exact amount (`9200000`, `1234.5`), or the JSON report's decimal string
+  where no double can hold it exactly. `partialFingerprints` identify a finding by code, path
+  and cell, so a code-scanning service does not hash lines of a binary file to track it.
 - `artifacts`: each checked file with its SHA-256 and, in `properties`, its verdict, applicant,
   CVR and grant. Skipped paths are `toolExecutionNotifications` of the one invocation.
 
@@ -30,13 +35,15 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from klyngecli.callspec import Call, load_call
 from klyngecli.explain import catalogue, rule_text
-from klyngecli.findings import Code, Finding, Severity
+from klyngecli.findings import Code, Finding, Scalar, Severity
+from klyngecli.plain import decimal_text
 from klyngecli.report import FileResult, Report
 from klyngecli.reporters import Style
 from klyngecli.reporters.lines import message_text
@@ -74,12 +81,38 @@ def _rule(code: Code, call: Call, lang: str) -> dict[str, Any]:
     }
 
 
+def _number(value: Scalar) -> Scalar:
+    """A Decimal as a JSON number that writes it exactly (`1234.5`), else as the JSON report's
+    decimal string (more digits than a double holds); any other value as it is."""
+    if not isinstance(value, Decimal):
+        return value
+    if value == value.to_integral_value():
+        return int(value)
+    near = float(value)
+    return near if Decimal(repr(near)) == value else decimal_text(value)
+
+
+def region(finding: Finding) -> dict[str, int] | None:
+    """The finding's cell or range as a SARIF region (1-based; `endColumn` exclusive)."""
+    span = finding.span
+    if span is None:
+        return None
+    (row, col), (end_row, end_col) = span
+    return {
+        "startLine": row + 1,
+        "startColumn": col + 1,
+        "endLine": end_row + 1,
+        "endColumn": end_col + 2,
+    }
+
+
 def _result(
     finding: Finding, path: str, index: int, rules: dict[str, int], lang: str
 ) -> dict[str, Any]:
-    location: dict[str, Any] = {
-        "physicalLocation": {"artifactLocation": {**artifact_location(path), "index": index}}
-    }
+    physical: dict[str, Any] = {"artifactLocation": {**artifact_location(path), "index": index}}
+    if (cells := region(finding)) is not None:
+        physical["region"] = cells
+    location: dict[str, Any] = {"physicalLocation": physical}
     shown_path, cell = path_text(path), shown(finding.location)
     if cell:
         location["logicalLocations"] = [
@@ -96,13 +129,13 @@ def _result(
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: fingerprint},
         "properties": {
-            "found": finding.found,
-            "limit": finding.limit,
+            "found": _number(finding.found),
+            "limit": _number(finding.limit),
             "fix": None
             if fix is None
             else {
-                "amount": fix.amount,
-                "target": fix.target,
+                "amount": _number(fix.amount),
+                "target": _number(fix.target),
                 "text": fix.en if lang == "en" else fix.da,
             },
         },

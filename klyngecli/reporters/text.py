@@ -184,10 +184,6 @@ SKIP_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-def _amount(value: object) -> Decimal | None:
-    return Decimal(str(value)) if isinstance(value, int | float) else None
-
-
 SHORT_SOURCE = {
     "da": {
         Source.REGIONALFONDEN: "Regionalfonden",
@@ -377,8 +373,7 @@ def _flow(
 
 def _financing(figures: Figures, style: Style) -> list[Text]:
     """The financing mix: one bar, then a legend with each source's character and share."""
-    shares = [(k, v) for k, raw in figures.financing_by_source.items() if (v := _amount(raw))]
-    positive = [(k, v) for k, v in shares if v > 0]
+    positive = [(k, v) for k, v in figures.financing_by_source.items() if v is not None and v > 0]
     if not positive:
         return []
     whole = sum((v for _, v in positive), Decimal(0))
@@ -399,7 +394,7 @@ def _financing(figures: Figures, style: Style) -> list[Text]:
 def _figures(figures: Figures, style: Style) -> list[Text]:
     words, lang = WORDS[style.lang], style.lang
     lines: list[Text] = []
-    request, cap = _amount(figures.deb_request), _amount(figures.deb_cap)
+    request, cap = figures.deb_request, figures.deb_cap
     if request is not None:
         line = _label(words["deb"])
         over = cap is not None and request > cap
@@ -529,7 +524,7 @@ def _not_passed(line: FileLine, style: Style) -> list[Text]:
         pieces.append(Text(shown(line.applicant)))
     if line.cvr:
         pieces.append(Text(f"CVR {shown(line.cvr)}", style="dim"))
-    request = _amount(line.deb_request)
+    request = line.deb_request
     if request is not None:
         pieces.append(Text(f"{WORDS[style.lang]['deb']} {kr(request, style.lang)}"))
     return _summary_line(pieces, style)
@@ -554,20 +549,15 @@ def _statistics(codes: dict[str, int], lang: str) -> list[Text]:
     return lines
 
 
-def _pool(use: PoolUse, lang: str) -> Text | None:
+def _pool(use: PoolUse, lang: str) -> Text:
     """`  Innovation: 72.000.000 kr. af puljen 230.000.000 kr. (31,3 %), 4 filer`"""
-    requested, pool = _amount(use.requested), _amount(use.pool)
-    if requested is None:
-        return None
+    requested, pool = use.requested, use.pool
     words = WORDS[lang]
     text = Text(f"  {_grant_name(use.grant)}: ")
-    text.append(
-        kr(requested, lang), style="bold red" if pool is not None and requested > pool else ""
-    )
-    if pool is not None:
-        text.append(f" {words['of_pool']} {kr(pool, lang)}")
-        if pool > 0:
-            text.append(f" ({pct(requested / pool, lang)})")
+    text.append(kr(requested, lang), style="bold red" if requested > pool else "")
+    text.append(f" {words['of_pool']} {kr(pool, lang)}")
+    if pool > 0:
+        text.append(f" ({pct(requested / pool, lang)})")
     text.append(f", {use.files} {words['file'] if use.files == 1 else words['files_n']}")
     return text
 
@@ -597,8 +587,7 @@ def _summary(summary: Summary, style: Style, console: Console, frame: box.Box) -
         console.print()
         for row in _flow(Text(f"{words['codes']}: "), top, style.width, sep=", "):
             console.print(row, soft_wrap=plain)
-    pools = [line for use in summary.pools if (line := _pool(use, style.lang)) is not None]
-    section(words["pools"], pools)
+    section(words["pools"], [_pool(use, style.lang) for use in summary.pools])
 
 
 def _console(out: TextIO, style: Style) -> tuple[Console, box.Box]:
@@ -668,8 +657,8 @@ def render_save(
     if before is not None and before.verdict != after.verdict:
         verdict.append(f" ({words['was']} {verdict_text(before.verdict, style.lang)})")
     console.print(verdict, soft_wrap=plain)
-    old = _amount(before.figures.deb_request) if before else None
-    request = _amount(after.figures.deb_request)
+    old = before.figures.deb_request if before else None
+    request = after.figures.deb_request
     if request is not None and old is not None and old != request:
         line = Text(
             f"  {words['deb']}: {kr(request, style.lang)} ({words['was']} {kr(old, style.lang)})"

@@ -75,15 +75,13 @@ class Facts:
 
     @classmethod
     def of(cls, index: int, result: FileResult) -> Facts:
-        request = result.figures.deb_request
         return cls(
             index=index,
             path=result.path,
             cvr=result.cvr,
             cvr_at=result.cvr_at,
             grant=result.grant,
-            # Exact: the figure is a kroner amount with at most two decimals (see report.py).
-            deb_request=Decimal(str(request)) if isinstance(request, int | float) else None,
+            deb_request=result.figures.deb_request,  # exact: a Decimal (report.Figures)
             content_hash=result.content_hash,
         )
 
