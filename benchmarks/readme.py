@@ -201,12 +201,17 @@ WHY_MISSED = """### Why the time targets are missed (measured, November-December
 - 3x the floor leaves about 3.5 ms per file for all of that: it needs the per-cell work in
   native code, or cells kept as compact tuples and references made only for findings (the
   measured suggestions are in the closing note of issue 15).
-- Start-up: typer builds pydantic validators for every option on every command (80-140 ms),
-  rich is imported for the text report (about 22 ms), our own modules take 80-100 ms, and on
-  a machine with `PYTHONDONTWRITEBYTECODE=1` (this one) every module is compiled on each run
-  (about 100 ms).
-- `-j 2` cannot be judged on a machine whose two cores are busy with other work: its one quiet
-  round gave 2.1x.
+- Start-up (2.56x the bare imports in this run, 4.33x before): the check path no longer
+  imports pydantic (the limits and the configuration are plain dataclasses; a `klynge.toml` is
+  checked by pydantic when there is one) and typer is pinned below 0.29, which builds a pydantic
+  TypeAdapter for every option on each run (about 150 ms). What is left over the bare imports:
+  our modules (about 60-80 ms, mostly making dataclasses and enums), rich for the text report
+  (about 22 ms; a machine format does not import it), the worker's fork and the check itself.
+  On a machine with `PYTHONDONTWRITEBYTECODE=1` (this one) every module not compiled before is
+  compiled on each run; the bench compiles them first.
+- The 100,000-row workbook: every amount is a `Value` with a `CellRef` and an exact `Decimal`
+  (about 600 bytes a budget row); 2x the floor's memory needs rows kept as compact tuples with
+  references made only for findings.
 """
 
 
