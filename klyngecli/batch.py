@@ -34,7 +34,7 @@ from typing import IO, TYPE_CHECKING, Any
 from klyngecli import __version__
 from klyngecli.codes import KL011
 from klyngecli.engine import KL900, Options, check_file, sort_key
-from klyngecli.findings import Finding
+from klyngecli.findings import Finding, number
 from klyngecli.report import (
     CallInfo,
     FileResult,
@@ -201,28 +201,33 @@ def _seconds(value: float) -> str:
     return f"{value:g}"
 
 
-def _memory_finding(max_memory: int) -> Finding:
-    mib = f"{max_memory // (1 << 20):,}".replace(",", ".")
+def _over_limit(da: str, en: str, option: str, limit: float) -> Finding:
+    """KL011 for a file whose check went over one of the worker's limits (`option`)."""
     return KL011.finding(
         None,
-        f"Kontrollen af filen brugte mere hukommelse end grænsen på {mib} MiB (--max-memory) og "
-        "blev stoppet; intet andet i filen er kontrolleret",
-        f"Checking the file used more memory than the limit of {mib} MiB (--max-memory) and was "
-        "stopped; nothing else of it was checked",
-        found="max-memory",
-        limit=max_memory,
+        f"Kontrollen af filen {da} ({option}) og blev stoppet; intet andet i filen er kontrolleret",
+        f"Checking the file {en} ({option}) and was stopped; nothing else of it was checked",
+        found=option.removeprefix("--"),
+        limit=limit,
+    )
+
+
+def _memory_finding(max_memory: int) -> Finding:
+    mib = Decimal(max_memory >> 20)
+    return _over_limit(
+        f"brugte mere hukommelse end grænsen på {number(mib, 'da')} MiB",
+        f"used more memory than the limit of {number(mib, 'en')} MiB",
+        "--max-memory",
+        max_memory,
     )
 
 
 def _time_finding(timeout: float) -> Finding:
-    return KL011.finding(
-        None,
-        f"Kontrollen af filen tog længere end grænsen på {_seconds(timeout)} s (--timeout) og "
-        "blev stoppet; intet andet i filen er kontrolleret",
-        f"Checking the file took longer than the limit of {_seconds(timeout)} s (--timeout) and "
-        "was stopped; nothing else of it was checked",
-        found="timeout",
-        limit=timeout,
+    return _over_limit(
+        f"tog længere end grænsen på {_seconds(timeout)} s",
+        f"took longer than the limit of {_seconds(timeout)} s",
+        "--timeout",
+        timeout,
     )
 
 

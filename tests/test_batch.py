@@ -219,7 +219,7 @@ def test_a_dying_worker_costs_only_its_file(faulty_folder: list[Path], jobs: int
     code, message = only("b-abort.xlsx")
     assert code == "KL900" and "SIGABRT" in message
     code, message = only("d-hog.xlsx")
-    assert code == "KL011" and "1.024 MiB" in message and "memory" in message
+    assert code == "KL011" and "1,024 MiB" in message and "memory" in message  # English
     code, message = only("e-hang.xlsx")
     assert code == "KL011" and "6 s" in message
     code, message = only("g-exit.xlsx")
