@@ -22,7 +22,7 @@ from klyngecli.reader.cells import (
     split_unit_suffix,
     to_kroner,
 )
-from klyngecli.vocabulary import valid_cvr
+from klyngecli.vocabulary import nearest, valid_cvr
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 
@@ -351,3 +351,27 @@ def test_cvr_text(value: object, expected: str | None) -> None:
 )
 def test_valid_cvr(digits: str, expected: bool) -> None:
     assert valid_cvr(digits) is expected
+
+
+# --- The labels KL008 suggests for an unknown one (vocabulary.nearest) ---------------------
+
+_COSTS = ["Løn", "Eksterne konsulenter", "Rejser", "Udstyr", "Andre omkostninger", "Overhead"]
+
+
+@pytest.mark.parametrize(
+    ("unknown", "suggested"),
+    [
+        ("Udstyr og drift", ["Udstyr"]),  # similarity 0.57: over the cutoff of 0.5
+        ("Løn og rejser", ["Rejser"]),  # 0.60; `Løn` at 0.44 is under the cutoff, left out
+        ("Lønn", ["Løn"]),
+        ("xyz", ["Løn", "Eksterne konsulenter", "Rejser"]),  # nothing near: the first three
+    ],
+)
+def test_nearest_labels_above_the_cutoff_else_the_first_three(
+    unknown: str, suggested: list[str]
+) -> None:
+    assert nearest(unknown, _COSTS) == suggested
+
+
+def test_nearest_suggests_three_at_most() -> None:
+    assert nearest("Løn", [f"Løn {k}" for k in range(1, 6)]) == ["Løn 5", "Løn 4", "Løn 3"]
