@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import overload
 
-from klyngecli.model import Area, CellRef
+from klyngecli.model import Area, CellRef, column_index
 from klyngecli.plain import Plain
 
 # A found or limit value. Money is a Decimal, exact to the øre (never a float); a share or a
@@ -168,12 +168,7 @@ _A1 = re.compile(r"([A-Z]{1,3})([0-9]+)")
 def cell_index(a1: str) -> tuple[int, int] | None:
     """`F5` → (4, 5): the 0-based row and column of a cell's A1 name; None for anything else."""
     match = _A1.fullmatch(a1)
-    if match is None:
-        return None
-    col = 0
-    for letter in match[1]:
-        col = col * 26 + ord(letter) - ord("A") + 1
-    return int(match[2]) - 1, col - 1
+    return None if match is None else (int(match[2]) - 1, column_index(match[1]))
 
 
 Where = CellRef | Area | str | None

@@ -49,6 +49,15 @@ class Source(StrEnum):
     SME_OWN = "smv_egenfinansiering"
 
 
+def column_index(letters: str) -> int:
+    """Column letters to the 0-based index, either case: A → 0, ab → 27 (`column_letters`
+    turned round)."""
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return col - 1
+
+
 def column_letters(col: int) -> str:
     """0-based column index to letters: 0 → A, 27 → AB."""
     letters = ""

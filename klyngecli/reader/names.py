@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from klyngecli.model import column_index
 from klyngecli.vocabulary import APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET, SME_SHEET
 
 # Ansøger field key → the name of its value cell.
@@ -67,16 +68,9 @@ _A1 = re.compile(rf"^=?{_SHEET}!{_CELL}(?::{_CELL})?$")
 _ODF = re.compile(rf"^\${_SHEET}\.{_CELL}(?::(?:\$?{_SHEET})?\.{_CELL})?$")
 
 
-def _col(letters: str) -> int:
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return col - 1
-
-
 def _area(sheet: str, c1: str, r1: str, c2: str | None, r2: str | None) -> NamedRange | None:
-    first = (int(r1) - 1, _col(c1))
-    last = (int(r2) - 1, _col(c2)) if c2 and r2 else first
+    first = (int(r1) - 1, column_index(c1))
+    last = (int(r2) - 1, column_index(c2)) if c2 and r2 else first
     if min(first[0], last[0]) < 0:
         return None
     return NamedRange(

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
+from klyngecli.model import column_index
 from klyngecli.reader.limits import Extent, Tally, damaged
 from klyngecli.reader.names import NamedRange, from_a1, known
 from klyngecli.reader.package import Package, folded
@@ -65,12 +66,7 @@ def position(ref: str) -> tuple[int, int | None]:
 @functools.lru_cache(maxsize=4096)
 def _column(letters: str) -> int:
     """`A` → 0, `ab` → 27; past eight letters (and calamine's u32) far."""
-    if len(letters) > 8:
-        return _FAR
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return col - 1
+    return _FAR if len(letters) > 8 else column_index(letters)
 
 
 def _office_document(package: Package, tally: Tally) -> str | None:
