@@ -245,19 +245,25 @@ def _crash_finding(what: str) -> Finding:
 def _death_finding(exitcode: int | None, max_memory: int, last_words: str) -> Finding:
     if "memory allocation of" in last_words or "MemoryError" in last_words:
         return _memory_finding(max_memory)
+    return _crash_finding(f"the worker process {process_ending(exitcode, max_memory)}")
+
+
+def over_memory(max_memory: int) -> str:
+    return f"over the memory limit of {max_memory >> 20} MiB (--max-memory)"
+
+
+def process_ending(exitcode: int | None, max_memory: int) -> str:
+    """How a child process under the limits ended, for a message: `was ended by SIGKILL`,
+    `exited with code 3`."""
     if exitcode is not None and exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
         except ValueError:
             name = f"signal {-exitcode}"
-        # A native reader that cannot allocate under the address-space limit aborts.
-        hint = (
-            f", possibly over the memory limit of {max_memory // (1 << 20)} MiB"
-            if name == "SIGABRT"
-            else ""
-        )
-        return _crash_finding(f"the worker process was ended by {name}{hint}")
-    return _crash_finding(f"the worker process exited with code {exitcode}")
+        # A native library (calamine, lxml, zlib) that cannot allocate under the limit aborts.
+        hint = f", possibly {over_memory(max_memory)}" if name == "SIGABRT" else ""
+        return f"was ended by {name}{hint}"
+    return f"exited with code {exitcode}"
 
 
 # --- The pool ------------------------------------------------------------------------------------

@@ -23,7 +23,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
-from klyngecli.batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, limit_memory, process_context
+from klyngecli.batch import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    limit_memory,
+    over_memory,
+    process_context,
+    process_ending,
+)
 from klyngecli.report import UNREADABLE_CODES, FileResult, Report
 from klyngecli.safetext import path_text
 from klyngecli.writer.atomic import atomic_write
@@ -203,20 +210,10 @@ def _isolated(job: _Job, timeout: float, max_memory: int) -> bytes:
 _NO_MEMORY = 86  # the child's exit code when it cannot even say that it ran out of memory
 
 
-def _over_memory(max_memory: int) -> str:
-    return f"over the memory limit of {max_memory >> 20} MiB (--max-memory)"
-
-
 def _ending(code: int | None, max_memory: int) -> str:
     if code == _NO_MEMORY:
-        return _over_memory(max_memory)
-    if code is not None and code < 0:
-        with contextlib.suppress(ValueError):
-            name = signal.Signals(-code).name
-            # A native library (lxml, zlib) that cannot allocate under the limit aborts.
-            hint = f", possibly {_over_memory(max_memory)}" if name == "SIGABRT" else ""
-            return f"the process making it was ended by {name}{hint}"
-    return f"the process making it ended with exit code {code}"
+        return over_memory(max_memory)
+    return f"the process making it {process_ending(code, max_memory)}"
 
 
 def _child(conn: Connection, job: _Job, max_memory: int) -> None:
@@ -238,7 +235,7 @@ def _child(conn: Connection, job: _Job, max_memory: int) -> None:
                 annotated_copy(job.source, job.result, job.lang, job.call_title),
             )
         except MemoryError:
-            reply = (False, _over_memory(max_memory))
+            reply = (False, over_memory(max_memory))
         except Exception as exc:
             reply = (False, reason(exc))
         gc.collect()  # openpyxl's cycles hold the memory that sending needs
