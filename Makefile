@@ -26,8 +26,12 @@ lint: install
 	$(BIN)/mypy
 
 # pytest's exit code 5 (no tests collected) is a failure here too: a green run must mean tests ran.
+# The tests run on every core (pytest-xdist), a module's tests on one worker (`loadfile`), so
+# that a module's costly fixture (LibreOffice conversions, the 200-file inbox) is made once.
+# PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-n 0 -x" for one process that stops at a failure.
+PYTEST_ARGS ?=
 test: lint
-	@$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
+	@$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 # The full benchmark (about 10-15 minutes); the bench extra brings frictionless and py-spy.

@@ -115,18 +115,26 @@ def localise(group: Any, ctx: Any, lang: str) -> None:
     type after a flag (`--quiet`, not `--quiet <bool>`)."""
     index = 1 if lang == "en" else 0
     for name, command in [("klynge", group), *group.commands.items()]:
-        if lang == "da":
-            command.help = danish(name) or command.help
+        command.help = _worded(command, danish(name) if lang == "da" else None)
         command.rich_help_panel = PANELS["command"][index]
         for param in _params(command, ctx):
-            if lang == "da" and (text := danish(name, param.name)) is not None:
-                param.help = text.replace("{formats}", _formats())
+            text = danish(name, param.name) if lang == "da" else None
+            param.help = _worded(param, text and text.replace("{formats}", _formats()))
             if getattr(param, "is_flag", False):
                 param.metavar = ""
             elif param.name in METAVARS:
                 param.metavar = METAVARS[param.name][index]
             kind = "argument" if param.param_type_name == "argument" else "option"
             param.rich_help_panel = PANELS[kind][index]
+
+
+def _worded(item: Any, danish_text: str | None) -> str | None:
+    """The help of a command or parameter: the Danish text when there is one, else the English
+    of the code, kept on first use, so the same command can be worded again in either language
+    (a program that calls klynge twice in one process, such as the tests)."""
+    if not hasattr(item, "klynge_english_help"):
+        item.klynge_english_help = item.help
+    return danish_text or item.klynge_english_help
 
 
 def _formats() -> str:

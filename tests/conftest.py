@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +25,22 @@ def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test reads or fills the user's result cache (module fixtures that run klynge too)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KLYNGE_CACHE_DIR", str(tmp_path_factory.mktemp("klynge-cache-session")))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _command_built_once() -> Iterator[None]:
+    """typer's CliRunner builds the click command from the app's signatures on every invoke
+    (about 10 ms, a sixth of a rule test); the command is the same each time, so build it once
+    per app. `klynge` itself builds it once per run, as before."""
+    import typer.testing
+
+    build = getattr(typer.testing, "_get_command", None)
+    if build is None:  # another typer: each invoke builds it, as before
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", functools.cache(build))
         yield
 
 
@@ -76,6 +94,13 @@ def check(tmp_path: Path, app: App | Built, *args: str | Path) -> Checked:
     """Write `app` (or an already built workbook) and check it with the real CLI."""
     built = app.build() if isinstance(app, App) else app
     return run_check(built.write(tmp_path / "application.xlsx"), *args)
+
+
+def ctrl_c_default() -> None:
+    """For `Popen(preexec_fn=…)` in a test that sends SIGINT: a child of a shell that ignores
+    Ctrl-C (a background job, nohup, some CI runners) inherits the ignoring, and Python then
+    installs no KeyboardInterrupt; the default is what a terminal's foreground process has."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def money(value: object) -> Decimal:

@@ -22,7 +22,7 @@ from klyngecli.cli import FailOn, exit_code
 from klyngecli.engine import Options, check_file
 from klyngecli.reader.prescreen import Limits
 from klyngecli.report import FileResult
-from tests.conftest import REPO, SAMPLES, money
+from tests.conftest import REPO, SAMPLES, ctrl_c_default, money
 from tests.workbooks import App, basis_app, innovation_app, valid_cvr
 
 CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
@@ -342,6 +342,7 @@ def test_ctrl_c_stops_the_batch_prints_a_partial_summary_and_writes_nothing(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_default,
     )  # fmt: skip
     _wait_for_workers(process)  # the batch is under way: there is a partial summary to print
     process.send_signal(signal.SIGINT)
@@ -411,6 +412,7 @@ def test_ctrl_c_while_the_files_are_listed_is_one_plain_line(tmp_path: Path) -> 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_default,
     )
     assert process.stdin is not None
     process.stdin.write("x")  # read once klynge is in the command: then it waits for the rest

@@ -25,7 +25,7 @@ from klyngecli.report import (
     summarise,
 )
 from klyngecli.reporters import Style
-from klyngecli.reporters.text import render
+from klyngecli.reporters.text import render, render_save
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 HOSTILE = "\x1b[2J[link=https://x]y[/link] [bold red]Ansøger"
@@ -385,3 +385,14 @@ def test_colour_report_fits_80_columns() -> None:
     assert max(len(line) for line in output.splitlines()) <= 80
     assert "\x1b[" in text(BATCH, color=True)  # it is coloured
     assert "\x1b" not in text(BATCH)  # and plain is not
+
+
+def test_a_watch_save_keeps_a_long_path_on_its_line_in_plain_output() -> None:
+    """`klynge watch` into a log: the `Saved:` line is one line however long the path (a reader
+    of the log, or a script, finds the path beside the time)."""
+    long_path = "indbakke/" + "meget-lang-mappe/" * 8 + "budget.xlsx"
+    after = FileResult(path=long_path, verdict=Verdict.PASSED, applicant="OK A/S")
+    out = io.StringIO()
+    render_save("08:00:00", None, after, ([], []), Style(lang="en", width=80), out)
+    saved = [line for line in out.getvalue().splitlines() if "] Saved: " in line]
+    assert saved == [f"[08:00:00] Saved: {long_path}"]

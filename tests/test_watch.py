@@ -18,6 +18,7 @@ import pytest
 
 from klyngecli.findings import Finding, Severity
 from klyngecli.watch import compare, watched_name
+from tests.conftest import ctrl_c_default
 from tests.workbooks import App, innovation_app
 
 STEP_SECONDS = 30.0  # the deadline of each step
@@ -37,6 +38,7 @@ class Watch:
             text=True,
             encoding="utf-8",
             env=env,
+            preexec_fn=ctrl_c_default,
         )
         self.lines: list[str] = []
         self.errors: list[str] = []

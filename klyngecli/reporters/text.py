@@ -641,7 +641,8 @@ def render_save(
     plain = not style.color
     if clear:
         console.clear()
-    console.print(Text(f"[{when}] {words['saved']}: ", style="dim").append(path_text(after.path)))
+    saved = Text(f"[{when}] {words['saved']}: ", style="dim").append(path_text(after.path))
+    console.print(saved, soft_wrap=plain)  # a long path is never broken in a log
     _file(after, style, console)
     console.print(Text(f"{words['since']}:", style="bold"))
     if before is None:
