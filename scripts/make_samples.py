@@ -2,11 +2,12 @@
 
     python scripts/make_samples.py        (or: make samples)
 
-Every sample NAME.xlsx gets NAME.expected next to it: one line per expected finding,
+Every sample NAME.xlsx gets tests/expected/NAME.expected: one line per expected finding,
 `CODE Sheet!Cell` (or `CODE Sheet` for a finding about a whole sheet), sorted; an empty file
-for a clean sample. The expected lines are written out by hand below and checked against where
-the builder actually put the values, so a change of layout cannot silently move them. The
-README.md of the folder is written from the same list.
+for a clean sample. They are test data, kept out of the folder `make demo` checks, where each
+would be listed as a skipped path. The expected lines are written out by hand below and
+checked against where the builder actually put the values, so a change of layout cannot
+silently move them. The README.md of the folder is written from the same list.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from tests.workbooks import (  # noqa: E402
 )
 
 OUT = ROOT / "sample_budgets"
+EXPECTED = ROOT / "tests" / "expected"
 
 
 @dataclass(frozen=True)
@@ -538,9 +540,10 @@ script. The applicants and companies are fictional; every CVR number passes the 
 and every sample has its own applicant, so that checking the whole folder as one batch gives
 no KL204.
 
-Next to each `NAME.xlsx` is `NAME.expected`: the findings `klynge check NAME.xlsx` must give,
-one per line, `CODE Sheet!Cell` (or `CODE Sheet` for a finding about a whole sheet), sorted.
-An empty file means no finding at all, not even a warning or an info. Every sample carries an
+The table below says what `klynge check NAME.xlsx` must find in each; the tests hold it to
+that with `tests/expected/NAME.expected`: one finding per line, `CODE Sheet!Cell` (or
+`CODE Sheet` for a finding about a whole sheet), sorted; an empty file means no finding at all,
+not even a warning or an info. Every sample carries an
 `Indsendt` time before the deadline (so no KL506) unless it is about the deadline.
 
 `make demo` checks this folder; exit code 1 is expected there, as some samples contain
@@ -553,6 +556,7 @@ mistakes on purpose.
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
+    EXPECTED.mkdir(exist_ok=True)
     written: set[str] = {"README.md"}
     table: list[str] = []
     for sample in SAMPLES:
@@ -571,12 +575,12 @@ def main() -> None:
         else:
             built.write(target)
         text = "".join(f"{line}\n" for line in expected)
-        (OUT / f"{sample.name}.expected").write_text(text, encoding="utf-8")
+        (EXPECTED / f"{sample.name}.expected").write_text(text, encoding="utf-8")
         written |= {f"{sample.name}.xlsx", f"{sample.name}.expected"}
         codes = "<br>".join(f"`{line}`" for line in expected) or "none"
         table.append(f"| `{sample.name}.xlsx` | {sample.shows} | {codes} |\n")
     (OUT / "README.md").write_text(README_HEAD + "".join(table), encoding="utf-8")
-    stale = sorted(p.name for p in OUT.iterdir() if p.name not in written)
+    stale = sorted(p.name for d in (OUT, EXPECTED) for p in d.iterdir() if p.name not in written)
     print(f"wrote {len(SAMPLES)} samples to {OUT.relative_to(ROOT)}/")
     if stale:
         print(f"not made by this script (remove if stale): {', '.join(stale)}")

@@ -51,6 +51,7 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 
 
 SAMPLES = REPO / "sample_budgets"
+EXPECTED = REPO / "tests" / "expected"  # NAME.expected: the findings sample NAME.xlsx must give
 
 
 @dataclass

@@ -17,7 +17,7 @@ from klyngecli.findings import Finding
 from klyngecli.reader.limits import Limits
 from klyngecli.reader.prescreen import Screened, prescreen
 from klyngecli.reader.workbook import read_workbook
-from tests.conftest import SAMPLES
+from tests.conftest import EXPECTED, SAMPLES
 from tests.hostile import (
     MAIN,
     Parts,
@@ -626,6 +626,6 @@ def test_every_hostile_class_in_one_batch_with_ordinary_samples(tmp_path: Path) 
     for sample in samples:  # the ordinary files are reported as if alone
         reported = files[sample.name]
         assert reported["verdict"] != "unreadable", sample.name
-        expected_codes = (sample.with_suffix(".expected")).read_text("utf-8")
+        expected_codes = (EXPECTED / f"{sample.stem}.expected").read_text("utf-8")
         for finding in reported["findings"]:
             assert finding["code"] in expected_codes, (sample.name, finding["code"])
