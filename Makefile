@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench samples docs clean mutation
+.PHONY: install demo test lint bench samples docs clean mutation resaves
 
 install: $(STAMP)
 
@@ -44,6 +44,11 @@ bench: install
 mutation: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
 	$(BIN)/python scripts/mutation.py $(GROUPS)
+
+# Record the LibreOffice re-saves the tests read (tests/libreoffice.py) anew; needs LibreOffice.
+resaves: install
+	rm -rf tests/data/libreoffice
+	KLYNGE_RECORD_LIBREOFFICE=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 
 samples: install
 	$(BIN)/python scripts/make_samples.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import signal
 from collections.abc import Iterator
@@ -26,6 +27,13 @@ def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KLYNGE_CACHE_DIR", str(tmp_path_factory.mktemp("klynge-cache-session")))
         yield
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The objects of collection (every test item, the modules, hypothesis) live to the end:
+    frozen, Python's garbage collector stops walking them again and again in every test (a
+    check in the tests' process took a third longer without)."""
+    gc.freeze()
 
 
 @pytest.fixture(scope="session", autouse=True)

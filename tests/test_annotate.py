@@ -32,7 +32,7 @@ from klyngecli.findings import Finding, Fix, Severity
 from klyngecli.report import FileResult, Verdict
 from klyngecli.writer.annotate import annotate, annotated_copy
 from tests.conftest import SAMPLES, run_check
-from tests.test_writers import libreoffice
+from tests.libreoffice import resave_one
 from tests.workbooks import App
 
 FILL = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
@@ -344,7 +344,7 @@ def test_text_from_the_file_is_text_on_kontrol_never_a_formula(tmp_path: Path) -
 def test_an_ods_or_xls_is_annotated_as_an_xlsx_of_its_values_and_says_so(
     kind: str, tmp_path: Path
 ) -> None:
-    source = libreoffice(SAMPLES / "smv-tilskud-over-70-procent.xlsx", kind, tmp_path / "lo")
+    source = resave_one(SAMPLES / "smv-tilskud-over-70-procent.xlsx", kind, tmp_path / "lo")
     digest = sha256(source)
     result = run_check(source, "--annotate", tmp_path / "out")
     assert result.at("KL401") == ["SMV-samarbejder!H3"]

@@ -500,10 +500,10 @@ def test_progress_bar_only_in_a_terminal(inbox: Path) -> None:
 
 
 def test_an_xlsx_and_its_ods_resave_are_the_same_application(tmp_path: Path) -> None:
-    from tests.test_writers import libreoffice
+    from tests.libreoffice import resave_one
 
     original = innovation_app(7).write(tmp_path / "a-original.xlsx")
-    resaved = libreoffice(original, "ods", tmp_path / "resave")
+    resaved = resave_one(original, "ods", tmp_path / "resave")
     copy = tmp_path / "b-resaved.ods"
     shutil.move(resaved, copy)
     changed = innovation_app(7)

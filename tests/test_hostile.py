@@ -474,11 +474,11 @@ def test_sample_budgets_pass_the_screen(sample: Path) -> None:
 @pytest.fixture(scope="module")
 def resaved(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """A sample re-saved by LibreOffice as .ods and .xls (its own trailing repeats and all)."""
-    from tests.test_writers import libreoffice
+    from tests.libreoffice import resave_one
 
     folder = tmp_path_factory.mktemp("resave")
     source = SAMPLES / "innovation-korrekt.xlsx"
-    return [libreoffice(source, extension, folder) for extension in ("ods", "xls")]
+    return [resave_one(source, extension, folder) for extension in ("ods", "xls")]
 
 
 def test_libreoffice_resaves_pass_the_screen_and_read_as_the_xlsx(resaved: list[Path]) -> None:

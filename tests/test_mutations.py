@@ -5,33 +5,24 @@ a clean KL0xx error, never KL900, a traceback or a lost file."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import REPO
+from tests.libreoffice import available, resave
 from tests.mutations import SAMPLES, make_cases, seeds
 
 CASES = 600
 
 
 def _resaves(folder: Path) -> list[Path]:
-    """Two samples re-saved by LibreOffice as ods and xls, when it is installed (CI installs
-    it); without it the corpus's ods and xls files are the seeds of those formats."""
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        return []
-    made = []
+    """Two samples re-saved by LibreOffice as ods and xls (recorded, tests/libreoffice.py);
+    without them the corpus's ods and xls files are the seeds of those formats."""
+    made: list[Path] = []
     for fmt in ("ods", "xls"):
-        subprocess.run(
-            [soffice, "--headless", "--convert-to", fmt, "--outdir", str(folder),
-             *(str(p) for p in SAMPLES[:2])],
-            capture_output=True,
-            timeout=180,
-            check=False,
-        )  # fmt: skip
-        made += sorted(folder.glob(f"*.{fmt}"))
+        if available(SAMPLES[:2], fmt):
+            made += resave(SAMPLES[:2], fmt, folder)
     return made
 
 
