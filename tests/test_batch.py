@@ -28,7 +28,7 @@ from tests.workbooks import App, basis_app, innovation_app, valid_cvr
 CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
 ENCRYPTED = CORPUS / "PhpSpreadsheet" / "pwtest.xls"
 
-CLEAN_INNOVATION = 179
+CLEAN_INNOVATION = 59  # 80 workbooks in all: a morning's inbox, and a batch that takes a while
 CLEAN_BASIS = 10
 SAME_APPLICANT = 3  # one CVR, three innovation applications of 18.000.000 kr. each
 BROKEN = 5
@@ -55,7 +55,7 @@ def klynge(
 
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """200 workbooks and 6 other paths, as a caseworker's inbox has them."""
+    """80 workbooks and 6 other paths, as a caseworker's inbox has them."""
     folder = tmp_path_factory.mktemp("inbox")
     for seed in range(1, CLEAN_INNOVATION + 1):
         innovation_app(seed).write(folder / f"innovation-{seed:03d}.xlsx")
@@ -87,9 +87,9 @@ def test_inbox_summary_counts_and_kl204(inbox: Path, tmp_path: Path) -> None:
     report = json.loads(out.read_text("utf-8"))
     summary = report["summary"]
     workbooks = CLEAN_INNOVATION + CLEAN_BASIS + SAME_APPLICANT + 1 + BROKEN + ENCRYPTED_COPIES
-    assert workbooks == 200
+    assert workbooks == 80
     assert (summary["files"], summary["passed"], summary["failed"], summary["unreadable"]) == (
-        200,
+        workbooks,
         CLEAN_INNOVATION + CLEAN_BASIS,
         SAME_APPLICANT + 1,
         BROKEN + ENCRYPTED_COPIES,
