@@ -55,7 +55,7 @@ def resave(sources: Sequence[Path], extension: str, folder: Path) -> list[Path]:
         else:
             missing.append(source)
     if missing:
-        _convert(missing, extension, folder)
+        convert(missing, extension, folder)
         for source in missing:
             made = folder / f"{source.stem}.{extension}"
             assert made.is_file(), f"LibreOffice did not write {made.name}"
@@ -65,12 +65,14 @@ def resave(sources: Sequence[Path], extension: str, folder: Path) -> list[Path]:
     return targets
 
 
-def _convert(sources: Sequence[Path], extension: str, folder: Path) -> None:
-    """Open and save every source in LibreOffice Calc (headless), in one run."""
+def convert(sources: Sequence[Path], extension: str, folder: Path) -> None:
+    """Open and save every source in LibreOffice Calc (headless), in one run, into `folder`;
+    the test is skipped, saying why, when LibreOffice is not installed."""
     if SOFFICE is None:
         pytest.skip(
-            "LibreOffice (soffice) is not installed and this re-save is not recorded in "
-            "tests/data/libreoffice/: `apt-get install libreoffice-calc`, then `make resaves`"
+            "LibreOffice (soffice) is not installed, and this test needs it to save a workbook "
+            "(no recording in tests/data/libreoffice/ stands in): "
+            "`apt-get install libreoffice-calc-nogui`"
         )
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         subprocess.run(
