@@ -27,7 +27,7 @@ lint: install
 
 # pytest's exit code 5 (no tests collected) is a failure here too: a green run must mean tests ran.
 # The tests run on every core (pytest-xdist), a module's tests on one worker (`loadfile`), so
-# that a module's costly fixture (LibreOffice conversions, the 200-file inbox) is made once.
+# that a module's costly fixture (the batch tests' inbox, the browser) is made once.
 # PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-n 0 -x" for one process that stops at a failure.
 PYTEST_ARGS ?=
 test: lint

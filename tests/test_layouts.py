@@ -8,7 +8,6 @@ depend on the program that wrote the file. LibreOffice converts all cases in one
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from tests.workbooks import (
     Layout,
     Line,
     add_control_row,
-    reproducible,
+    save_reproducibly,
     valid_cvr,
 )
 
@@ -278,20 +277,11 @@ def reorder_applicant(book: Workbook, labels: dict[str, str] | None = None) -> N
         rename(book, keys[label], f"'{APPLICANT}'!$B${row}")
 
 
-def save(book: Workbook, path: Path) -> None:
-    """Save with fixed time stamps, so the same case is the same bytes on every run (its
-    LibreOffice re-saves are recorded by those bytes)."""
-    book.properties.created = book.properties.modified = datetime(2024, 5, 15)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    path.write_bytes(reproducible(buffer.getvalue()))
-
-
 def template_moved(path: Path) -> Path:
     book = filled_template()
     reorder_applicant(book)
     insert_rows(book, BUDGET, "Budget_Tabel", 3, "Budget for projektet")
-    save(book, path)
+    save_reproducibly(book, path)
     return path
 
 
@@ -303,7 +293,7 @@ def template_renamed(path: Path) -> Path:
     insert_rows(book, BUDGET, "Budget_Tabel", 34, "Budget")
     insert_rows(book, FINANCING, "Finansiering_Tabel", 40, "Finansiering")
     insert_rows(book, SME, "SMV_Tabel", 31, "Planlagte samarbejder")
-    save(book, path)
+    save_reproducibly(book, path)
     return path
 
 
@@ -318,7 +308,7 @@ def template_broken_names(path: Path) -> Path:
     rename(book, "Budget_Tabel", f"'{BUDGET}'!$A$25:$F$40")  # empty
     rename(book, "Finansiering_Tabel", f"'{FINANCING}'!$A$3")  # one cell
     rename(book, "SMV_Tabel", f"'{SME}'!$A$5:$I$21")  # no header in its first row
-    save(book, path)
+    save_reproducibly(book, path)
     return path
 
 

@@ -15,13 +15,13 @@ import xlsxwriter
 
 from tests.conftest import run_check
 from tests.libreoffice import resave_one
-from tests.workbooks import App, Layout, innovation_app
+from tests.workbooks import FIXED_TIME, App, Layout, innovation_app
 
 
 def excel_style(rows: dict[str, list[list[Any]]], path: Path, results: dict[str, Any]) -> Path:
     """Write the sheets with XlsxWriter; a formula gets its result from `results` (by A1)."""
     book = xlsxwriter.Workbook(str(path))
-    book.set_properties({"created": datetime(2024, 5, 15)})  # the same bytes on every run
+    book.set_properties({"created": FIXED_TIME})  # the same bytes on every run
     date_format = book.add_format({"num_format": "dd-mm-yyyy"})
     moment_format = book.add_format({"num_format": "dd-mm-yyyy hh:mm:ss"})
     for name, sheet_rows in rows.items():

@@ -179,7 +179,7 @@ def dk_amount(amount: int) -> str:
 
 # --- the low level: rows to .xlsx ------------------------------------------------------------
 
-_FIXED_TIME: Final = datetime(2024, 5, 15, 0, 0, 0)
+FIXED_TIME: Final = datetime(2024, 5, 15, 0, 0, 0)  # every time stamp of a test workbook
 _CORE_MODIFIED: Final = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
@@ -221,7 +221,7 @@ def write_workbook(
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "klyngecli tests"
-    wb.properties.created = _FIXED_TIME
+    wb.properties.created = FIXED_TIME
     for name, rows in sheets.items():
         ws = wb.create_sheet(title=name)
         for r, row in enumerate(rows, start=1):
@@ -277,10 +277,20 @@ def _store_results(data: bytes, results: Mapping[str, Mapping[str, int | float]]
     return out.getvalue()
 
 
+def save_reproducibly(book: Workbook, path: Path) -> Path:
+    """Save an openpyxl workbook made outside `write_workbook` with fixed time stamps, so the
+    same workbook is the same bytes on every run."""
+    book.properties.created = FIXED_TIME
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(reproducible(buffer.getvalue()))
+    return path
+
+
 def reproducible(data: bytes) -> bytes:
     """The same .xlsx (zip) with fixed time stamps, so that regenerated samples do not change."""
     out = io.BytesIO()
-    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as zin,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
