@@ -505,11 +505,16 @@ def _schedule(
         else:
             record(index, hit)
 
-    def feed(worker: _Worker) -> None:
-        while queue and len(worker.tasks) < PREFETCH:
+    def feed(worker: _Worker, depth: int = PREFETCH) -> None:
+        while queue and len(worker.tasks) < depth:
             if not worker.give(*queue[0]):
                 return  # it is dead: the loop below finds out and replaces it
             queue.popleft()
+
+    def wanted() -> int:
+        """Workers worth having: no more than -j, nor than the files left to check (a worker
+        forked for nothing costs a one-file check a fifth of its time)."""
+        return min(max(1, options.jobs), len(queue) + sum(len(w.tasks) for w in workers))
 
     def lose(worker: _Worker, finding: Finding) -> None:
         """The worker is gone with its first task, which gets `finding`; the tasks it had not
@@ -528,11 +533,13 @@ def _schedule(
                 stillborn += 0 if idle.served else 1
                 if stillborn > MAX_STILLBORN:
                     raise RuntimeError("worker processes end before they take a file")
-            while queue and len(workers) < max(1, options.jobs):
+            while queue and len(workers) < wanted():
                 with _uninterrupted():
                     workers.append(_Worker(context, options))
-            for worker in workers:
-                feed(worker)
+            # One task each first, so that two files on -j 2 go to two workers.
+            for depth in range(1, PREFETCH + 1):
+                for worker in workers:
+                    feed(worker, depth)
             busy = [w for w in workers if w.tasks]
             if not busy:  # every worker died before it took a task: replaced above
                 wait([w.process.sentinel for w in workers], timeout=0.05)

@@ -8,6 +8,7 @@ float; a date or date-time from TOML's own or from ISO text)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -132,6 +133,13 @@ def load_call(id_or_path: str = DEFAULT_CALL) -> Call:
         except (OSError, UnicodeDecodeError) as exc:
             raise CallError(f"{path}: cannot be read: {exc}") from exc
         origin = str(path)
+    return _parsed(text, origin)
+
+
+# The same text gives the same (frozen) call: a process that checks again and again (`klynge
+# watch`, a program using the API, the tests) parses and validates it once; about 3 ms a run.
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str, origin: str) -> Call:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

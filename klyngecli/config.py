@@ -371,8 +371,23 @@ def _glob_matches(pattern: str, relative: str | None, name: str) -> bool:
 def _has_klynge_table(pyproject: Path) -> bool:
     """A pyproject.toml that is meant for klynge; a broken one counts when it plainly is."""
     try:
+        stat = pyproject.stat()
+    except OSError:
+        return False
+    return _pyproject_names_klynge(pyproject, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+# Keyed by the file's state: a process that checks again and again (`klynge watch`, the API,
+# the tests) reads an unchanged pyproject.toml once.
+@functools.lru_cache(maxsize=16)
+def _pyproject_names_klynge(pyproject: Path, _mtime: int, _size: int, _inode: int) -> bool:
+    try:
         text = pyproject.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError):
+        return False
+    if "klynge" not in text and "\\u" not in text and "\\U" not in text:
+        # No key can spell klynge (only a quoted key's \u escape could hide it): not parsed,
+        # which in a project's large pyproject.toml took a tenth of a one-file check.
         return False
     try:
         tool = tomllib.loads(text).get("tool")

@@ -46,6 +46,8 @@ Items already guarded by a test elsewhere, with an obvious name (not repeated he
   test_ctrl_c_stops_the_batch_prints_a_partial_summary_and_writes_nothing,
   test_ctrl_c_while_the_files_are_listed_is_one_plain_line, test_no_worker_outlives_a_killed_batch
 - 66 (exact money and ranges in JSON): test_report_exact.py
+- 68 (no more workers than files): test_batch.py
+  test_no_more_workers_than_files_and_each_gets_a_file
 """
 
 from __future__ import annotations
