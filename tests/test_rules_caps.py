@@ -1,5 +1,12 @@
 """Caps and pools KL201-KL203, KL205 (rules.md "Caps and pools — KL2xx"), through the real CLI.
 
+The boundary cases of these codes are tested on hand-built models in
+tests/test_rules_model_caps.py. This module keeps one end-to-end case per code and side of its
+boundary, and the cases that need a real workbook: where a finding points in the written
+workbook (Sheet!Cell or range), its found/limit/fix, both messages and the figures as the JSON
+report prints them, a DEB row left out or kept with 0 in every year, the sources the model tests
+do not raise (UFS, public cash, own financing; a new row each), and the example of docs/rules.md.
+
 A request is raised by adding the same amount to a financing row and to the cost line
 `Øvrige omkostninger` in 2025, so costs and financing still balance, year by year.
 """
@@ -53,15 +60,8 @@ def test_start_points() -> None:
 @pytest.mark.parametrize(
     ("source", "extra", "codes"),
     [
-        pytest.param(REGIONALFONDEN, 5_000_000, [], id="exactly-23-mio-ok"),
         pytest.param(DECENTRALE, 5_000_000, [], id="exactly-23-mio-decentral-ok"),
-        pytest.param(REGIONALFONDEN, 5_000_001, ["KL201"], id="23-mio-plus-1-kr-fails"),
-        pytest.param(
-            REGIONALFONDEN, Decimal("5000000.01"), ["KL201"], id="23-mio-plus-1-ore-fails"
-        ),
-        pytest.param(DECENTRALE, 5_000_001, ["KL201"], id="decentral-counts-fails"),
         pytest.param(UFS, 10_000_000, [], id="ufs-does-not-count-ok"),
-        pytest.param(PRIVATE, 10_000_000, [], id="private-cash-does-not-count-ok"),
         pytest.param(PUBLIC, 10_000_000, [], id="public-cash-does-not-count-ok"),
         pytest.param(OWN, 10_000_000, [], id="own-financing-does-not-count-ok"),
     ],
@@ -119,12 +119,6 @@ def test_kl201_sums_both_sources_over_all_years(tmp_path: Path) -> None:
     assert money(finding["fix"]["target"]) == 23_000_000
 
 
-def test_kl201_not_for_basis(tmp_path: Path) -> None:
-    """15 mio. kr. is over the basis cap (KL202), not the innovation cap."""
-    result = check(tmp_path, raise_source(basis_app(), DECENTRALE, 5_800_000))
-    assert result.codes == ["KL202"]
-
-
 # --- KL202: basis, DEB request above 13.000.000 kr. ----------------------------------------
 
 
@@ -132,8 +126,6 @@ def test_kl201_not_for_basis(tmp_path: Path) -> None:
     ("extra", "codes"),
     [
         pytest.param(3_800_000, [], id="exactly-13-mio-ok"),
-        pytest.param(3_800_001, ["KL202"], id="13-mio-plus-1-kr-fails"),
-        pytest.param(Decimal("3800000.01"), ["KL202"], id="13-mio-plus-1-ore-fails"),
     ],
 )
 def test_kl202_cap_boundary(tmp_path: Path, extra: int | Decimal, codes: list[str]) -> None:
@@ -156,15 +148,9 @@ def test_kl202_one_kr_over_the_cap(tmp_path: Path) -> None:
     assert_messages(finding)
 
 
-@pytest.mark.parametrize("source", [UFS, PRIVATE, OWN])
+@pytest.mark.parametrize("source", [UFS, OWN])
 def test_kl202_other_sources_do_not_count(tmp_path: Path, source: str) -> None:
     result = check(tmp_path, raise_source(basis_app(), source, 10_000_000))
-    assert result.codes == []
-
-
-def test_kl202_not_for_innovation(tmp_path: Path) -> None:
-    """20 mio. kr. is over the basis cap but under the innovation cap."""
-    result = check(tmp_path, raise_source(App(), REGIONALFONDEN, 2_000_000))
     assert result.codes == []
 
 
@@ -175,23 +161,13 @@ def test_kl202_not_for_innovation(tmp_path: Path) -> None:
     ("make", "source", "extra", "codes"),
     [
         pytest.param(App, REGIONALFONDEN, 92_300_000, ["KL201"], id="rf-exactly-102-mio-ok"),
-        pytest.param(
-            App, REGIONALFONDEN, 92_300_001, ["KL201", "KL203"], id="rf-102-mio-plus-1-fails"
-        ),
-        pytest.param(App, DECENTRALE, 119_700_000, ["KL201"], id="dc-exactly-128-mio-ok"),
-        pytest.param(
-            App, DECENTRALE, 119_700_001, ["KL201", "KL203"], id="dc-128-mio-plus-1-fails"
-        ),
-        pytest.param(basis_app, DECENTRALE, 120_800_000, ["KL202"], id="basis-exactly-130-mio-ok"),
-        pytest.param(
-            basis_app, DECENTRALE, 120_800_001, ["KL202", "KL203"], id="basis-130-mio-plus-1-fails"
-        ),
     ],
 )
 def test_kl203_pool_boundary(
     tmp_path: Path, make: Any, source: str, extra: int, codes: list[str]
 ) -> None:
-    """Decided item 2: a request over a pool is always also over the cap; both are reported."""
+    """Exactly the pool is no KL203, only the cap's finding. Decided item 2 (over a pool is also
+    over the cap; both are reported): test_kl203_request_above_pool."""
     result = check(tmp_path, raise_source(make(), source, extra))
     assert result.codes == codes
     assert result.exit_code == 1
@@ -296,12 +272,9 @@ def test_kl205_basis_nothing_requested(tmp_path: Path) -> None:
     assert result.codes == ["KL205"]
 
 
-@pytest.mark.parametrize(
-    "source",
-    [pytest.param(REGIONALFONDEN, id="regionalfonden"), pytest.param(DECENTRALE, id="decentral")],
-)
+@pytest.mark.parametrize("source", [pytest.param(REGIONALFONDEN, id="regionalfonden")])
 def test_kl205_one_kr_requested_passes(tmp_path: Path, source: str) -> None:
-    """1 kr. asked of DEB is a request (the decentral one is KL301, not KL205)."""
+    """1 kr. asked of DEB is a request (1 kr. decentral alone, KL301 and not KL205: on models)."""
     app = without_deb(App(), keep_rows=True)
     app.financing_line(source).amounts[2025] = 1
     ufs = app.financing_line(UFS)
@@ -309,7 +282,3 @@ def test_kl205_one_kr_requested_passes(tmp_path: Path, source: str) -> None:
     result = check(tmp_path, app)
     assert "KL205" not in result.codes
     assert result.codes == ([] if source == REGIONALFONDEN else ["KL301"])
-
-
-def test_kl205_not_with_the_clean_application(tmp_path: Path) -> None:
-    assert check(tmp_path, App()).codes == []

@@ -1,5 +1,14 @@
 """Consistency rules KL101-KL106 (rules.md "Consistency — KL1xx"), through the real CLI.
 
+The boundary cases of these codes are tested on hand-built models in
+tests/test_rules_model_consistency.py. This module keeps one end-to-end case per code and side of
+its boundary (the found case asserting its Sheet!Cell or range, money, messages and fix as the
+JSON report prints them), and the cases that need a real workbook or the CLI: the clean starting
+points (layouts, a unit), øre written in a cell, totals rows under each label variant on each
+sheet and never counted as costs or financing, SMV-samarbejder's totals row, a financing row left
+out, blank cells, a basis application, `Enhed` (1.000 kr., kr., no row) and the scaling it
+implies, and --fail-on.
+
 Every test starts from a clean application (no findings) and changes one thing, so the whole
 set of codes is asserted, not just the presence of one.
 """
@@ -70,13 +79,10 @@ def test_clean_applications_have_no_findings(tmp_path: Path, app: App) -> None:
 @pytest.mark.parametrize(
     ("stated", "codes"),
     [
-        pytest.param(400_000, [], id="equal-ok"),
         pytest.param(400_001, [], id="1-kr-over-ok"),
         pytest.param(399_999, [], id="1-kr-under-ok"),
         pytest.param(Decimal("400001.01"), ["KL101"], id="1.01-kr-over-fails"),
         pytest.param(Decimal("399998.99"), ["KL101"], id="1.01-kr-under-fails"),
-        pytest.param(400_002, ["KL101"], id="2-kr-over-fails"),
-        pytest.param(399_998, ["KL101"], id="2-kr-under-fails"),
     ],
 )
 def test_kl101_budget_row_total_tolerance(
@@ -120,27 +126,6 @@ def test_kl101_budget_row_total_off_by_fraction(tmp_path: Path) -> None:
     assert money(finding["fix"]["target"]) == 400_000
 
 
-def test_kl101_financing_row_total_wrong(tmp_path: Path) -> None:
-    app = App()
-    # the year cells sum to 2.650.000 kr.
-    app.financing_line("Privat kontant medfinansiering").total = 2_650_002
-    built = app.build()
-    result = check(tmp_path, built)
-    assert result.codes == ["KL101"]
-    assert result.exit_code == 1
-    finding = result.only("KL101")
-    expected = built.ref("Finansiering", "Privat kontant medfinansiering", "I alt")
-    assert finding["location"] == expected == "Finansiering!G4"
-    assert_money_finding(
-        finding,
-        severity="error",
-        found=2_650_002,
-        limit=2_650_000,
-        fix_amount=2,
-        fix_target=2_650_000,
-    )
-
-
 @pytest.mark.parametrize("label", ["I alt", "Total", "Sum", "Samlet"])
 @pytest.mark.parametrize(
     ("role", "col", "right"),
@@ -177,9 +162,7 @@ def test_kl101_totals_row_cell_wrong(
 @pytest.mark.parametrize(
     ("delta", "codes"),
     [
-        pytest.param(1, [], id="1-kr-over-ok"),
         pytest.param(-1, [], id="1-kr-under-ok"),
-        pytest.param(Decimal("1.01"), ["KL101"], id="1.01-kr-over-fails"),
         pytest.param(-2, ["KL101"], id="2-kr-under-fails"),
     ],
 )
@@ -251,10 +234,8 @@ def test_kl101_sme_totals_row_wrong(tmp_path: Path, col: str, right: int) -> Non
 @pytest.mark.parametrize(
     ("delta", "codes"),
     [
-        pytest.param(1, [], id="1-kr-over-ok"),
         pytest.param(-1, [], id="1-kr-under-ok"),
         pytest.param(Decimal("-1.01"), ["KL101"], id="1.01-kr-under-fails"),
-        pytest.param(2, ["KL101"], id="2-kr-over-fails"),
     ],
 )
 def test_kl101_sme_totals_row_tolerance(
@@ -281,12 +262,9 @@ def test_sme_totals_row_label_variants_are_not_collaborations(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("own_2025", "codes"),
     [
-        pytest.param(370_000, [], id="balanced-ok"),
         pytest.param(369_999, [], id="1-kr-short-ok"),
         pytest.param(370_001, [], id="1-kr-over-ok"),
         pytest.param(Decimal("369998.99"), ["KL102"], id="1.01-kr-short-fails"),
-        pytest.param(369_998, ["KL102"], id="2-kr-short-fails"),
-        pytest.param(370_002, ["KL102"], id="2-kr-over-fails"),
     ],
 )
 def test_kl102_tolerance(tmp_path: Path, own_2025: CellValue, codes: list[str]) -> None:
@@ -300,12 +278,9 @@ def test_kl102_tolerance(tmp_path: Path, own_2025: CellValue, codes: list[str]) 
 @pytest.mark.parametrize(
     ("own_2025", "financing", "fix_amount"),
     [
-        pytest.param(369_998, 23_128_998, 2, id="2-kr-missing"),
-        pytest.param(370_002, 23_129_002, 2, id="2-kr-too-much"),
         pytest.param(
             Decimal("369998.99"), Decimal("23128998.99"), Decimal("1.01"), id="1.01-kr-missing"
         ),
-        pytest.param(70_000, 22_829_000, 300_000, id="300000-kr-missing"),
     ],
 )
 def test_kl102_costs_differ_from_financing(
@@ -395,16 +370,6 @@ def test_kl103_year_difference_of_1_kr_passes(tmp_path: Path) -> None:
     assert result.codes == []
 
 
-def test_kl103_not_reported_when_kl102_fires(tmp_path: Path) -> None:
-    app = App()
-    own = app.financing_line("Egenfinansiering")
-    own.amounts[2026] = 370_000
-    own.amounts[2027] = 569_998  # the years are off by 100.000 kr., and the total by 2 kr.
-    result = check(tmp_path, app)
-    assert result.codes == ["KL102"]
-    assert money(result.only("KL102")["fix"]["amount"]) == 2
-
-
 # --- KL104: an amount in a year outside the project period ---------------------------------
 
 
@@ -428,7 +393,6 @@ def ends_2027(fill_2028: CellValue) -> App:
     "fill_2028",
     [
         pytest.param(None, id="blank-ok"),
-        pytest.param(0, id="zero-is-no-amount-ok"),
     ],
 )
 def test_kl104_no_amount_after_the_project(tmp_path: Path, fill_2028: CellValue) -> None:
@@ -461,27 +425,6 @@ def test_kl104_amount_after_the_project_ends(tmp_path: Path) -> None:
         assert_messages(finding)
 
 
-def test_kl104_amount_before_the_project_starts(tmp_path: Path) -> None:
-    """The project starts in 2026; 2025 holds a cost and its financing."""
-    app = replace(App(), start=date(2026, 1, 1))
-    for line in [*app.budget, *app.financing]:
-        line.amounts[2026] = kr(line.amounts[2026]) + kr(line.amounts[2025])
-        line.amounts[2025] = None
-    app.budget_line("Udstyr").amounts[2025] = 100_000
-    app.budget_line("Udstyr").amounts[2026] = 100_000  # was 150.000 + 50.000
-    app.financing_line("Egenfinansiering").amounts[2025] = 100_000
-    app.financing_line("Egenfinansiering").amounts[2026] = 740_000  # was 370.000 + 470.000
-    built = app.build()
-    result = check(tmp_path, built)
-    assert result.codes == ["KL104", "KL104"]
-    assert result.at("KL104") == [
-        built.ref("Budget", "Udstyr", 2025),
-        built.ref("Finansiering", "Egenfinansiering", 2025),
-    ]
-    assert {f["limit"] for f in result.findings} == {"2026-2028"}
-    assert {f["found"] for f in result.findings} == {2025}
-
-
 # --- KL105: the SME grant cost line against SMV-samarbejder --------------------------------
 
 
@@ -489,11 +432,7 @@ def test_kl104_amount_before_the_project_starts(tmp_path: Path) -> None:
     ("collab", "col", "value", "codes"),
     [
         pytest.param(1, "Tilskud", 500_001, [], id="tilskud-1-kr-over-ok"),
-        pytest.param(1, "Tilskud", 499_999, [], id="tilskud-1-kr-under-ok"),
-        pytest.param(0, "Overhead", 60_001, [], id="overhead-1-kr-over-ok"),
         pytest.param(1, "Tilskud", Decimal("500001.01"), ["KL105"], id="tilskud-1.01-kr-fails"),
-        pytest.param(1, "Tilskud", 500_002, ["KL105"], id="tilskud-2-kr-over-fails"),
-        pytest.param(0, "Overhead", 59_998, ["KL105"], id="overhead-2-kr-under-fails"),
     ],
 )
 def test_kl105_tolerance(
@@ -511,8 +450,6 @@ def test_kl105_tolerance(
     ("collab", "col", "value", "passed_on"),
     [
         pytest.param(1, "Tilskud", 520_000, 6_369_000, id="tilskud-20000-more"),
-        pytest.param(0, "Overhead", 59_998, 6_348_998, id="overhead-2-less"),
-        pytest.param(5, "Overhead", 0, 6_149_000, id="overhead-removed"),
     ],
 )
 def test_kl105_sme_grant_line_differs(
@@ -602,63 +539,10 @@ def small_basis(staff_2028: int, private_2028: int) -> App:
     )
 
 
-@pytest.mark.parametrize(
-    ("staff_2028", "private_2028", "codes"),
-    [
-        pytest.param(25_000, 5_000, [], id="exactly-100000-ok"),
-        pytest.param(24_999, 4_999, ["KL106"], id="99999-warns"),
-    ],
-)
-def test_kl106_lower_limit(
-    tmp_path: Path, staff_2028: int, private_2028: int, codes: list[str]
-) -> None:
-    result = check(tmp_path, small_basis(staff_2028, private_2028))
-    assert result.codes == codes
-    if codes:
-        assert money(result.only("KL106")["found"]) == 99_999
-        assert money(result.only("KL106")["limit"]) == 100_000
-
-
-def huge_basis(staff_2028: int, private_2028: int) -> App:
-    """A basis application of about 1 mia. kr.: Løn only, 8 mio. kr. decentral, private cash."""
-    return replace(
-        basis_app(),
-        budget=[
-            Line("Løn", {2025: 250_000_000, 2026: 250_000_000, 2027: 250_000_000, 2028: staff_2028})
-        ],
-        financing=[
-            Line(
-                "Decentrale erhvervsfremmemidler",
-                dict.fromkeys((2025, 2026, 2027, 2028), 2_000_000),
-            ),
-            Line(
-                "Privat kontant medfinansiering",
-                {2025: 248_000_000, 2026: 248_000_000, 2027: 248_000_000, 2028: private_2028},
-            ),
-        ],
-    )
-
-
-@pytest.mark.parametrize(
-    ("staff_2028", "private_2028", "codes"),
-    [
-        pytest.param(250_000_000, 248_000_000, [], id="exactly-1-mia-ok"),
-        pytest.param(250_000_001, 248_000_001, ["KL106"], id="1-mia-plus-1-kr-warns"),
-    ],
-)
-def test_kl106_upper_limit(
-    tmp_path: Path, staff_2028: int, private_2028: int, codes: list[str]
-) -> None:
-    result = check(tmp_path, huge_basis(staff_2028, private_2028))
-    assert result.codes == codes
-    assert result.exit_code == 0
-    if codes:
-        finding = result.only("KL106")
-        assert finding["severity"] == "warning"
-        assert finding["location"] == "Budget!C2:G2"
-        assert money(finding["found"]) == 1_000_000_001
-        assert money(finding["limit"]) == 1_000_000_000
-        assert_messages(finding)
+def test_kl106_lower_limit(tmp_path: Path) -> None:
+    """Exactly 100.000 kr. is not under the lower limit."""
+    result = check(tmp_path, small_basis(25_000, 5_000))
+    assert result.codes == []
 
 
 def test_kl106_upper_limit_in_another_unit(tmp_path: Path) -> None:

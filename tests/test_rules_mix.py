@@ -1,5 +1,13 @@
 """Funding mix KL301-KL304 (rules.md "Funding mix — KL3xx") and --select/--ignore, through the
-real CLI."""
+real CLI.
+
+The boundary cases of these codes are tested on hand-built models in
+tests/test_rules_model_mix.py. This module keeps one end-to-end case per code and side of its
+boundary, and the cases that need a real workbook: where a finding points in the written
+workbook (Sheet!Cell or range), its severity, found/limit/fix and both messages as the JSON
+report prints them, a financing row left out or kept with 0 in every year, Regionalfonden alone
+(no decentral funds), KL304 on a basis application, and the CLI's options and exit codes
+(--fail-on for an info finding, --select, --ignore, an unknown code)."""
 
 from __future__ import annotations
 
@@ -73,7 +81,6 @@ def test_kl301_decentral_alone(tmp_path: Path, drop: bool, row: str) -> None:
         pytest.param(
             lambda: move_all(App(), DECENTRALE, REGIONALFONDEN, drop=False), id="rf-and-dc-0"
         ),
-        pytest.param(App, id="both"),
     ],
 )
 def test_kl301_regionalfonden_alone_or_both_pass(tmp_path: Path, make: Any) -> None:
@@ -87,11 +94,6 @@ def test_kl301_one_kr_of_regionalfonden_is_enough(tmp_path: Path) -> None:
     app.financing_line(DECENTRALE).amounts[2025] = 4_099_999
     result = check(tmp_path, app)
     assert result.codes == []
-
-
-def test_kl301_not_for_basis(tmp_path: Path) -> None:
-    """The clean basis application asks for decentral funds only: that is the basis grant."""
-    assert check(tmp_path, basis_app()).codes == []
 
 
 # --- KL302: basis, Regionalfonden requested ------------------------------------------------
@@ -127,7 +129,6 @@ def test_kl302_basis_with_regionalfonden(tmp_path: Path) -> None:
     ("amount", "codes"),
     [
         pytest.param(0, [], id="regionalfonden-row-of-0-ok"),
-        pytest.param(1, ["KL302"], id="1-kr-regionalfonden-fails"),
     ],
 )
 def test_kl302_boundary(tmp_path: Path, amount: int, codes: list[str]) -> None:
@@ -178,11 +179,6 @@ def test_kl303_one_kr_of_private_cash_is_enough(tmp_path: Path) -> None:
     assert check(tmp_path, app).codes == []
 
 
-def test_kl303_not_for_innovation(tmp_path: Path) -> None:
-    result = check(tmp_path, move_all(App(), PRIVATE, OWN, drop=True))
-    assert result.codes == []
-
-
 # --- KL304: indirect costs above 15 % of staff costs, over the whole period ----------------
 
 
@@ -202,21 +198,10 @@ def with_indirect(per_year: dict[int, int | Decimal]) -> App:
 @pytest.mark.parametrize(
     ("per_year", "codes"),
     [
-        pytest.param(dict.fromkeys(YEARS, 450_000), [], id="exactly-15-percent-ok"),
         pytest.param(
             {2025: 600_000, 2026: 400_000, 2027: 400_000, 2028: 400_000},
             [],
             id="2025-at-20-percent-but-period-at-15-ok",
-        ),
-        pytest.param(
-            {2025: 450_001, 2026: 450_000, 2027: 450_000, 2028: 450_000},
-            ["KL304"],
-            id="15-percent-plus-1-kr-warns",
-        ),
-        pytest.param(
-            {2025: Decimal("450000.01"), 2026: 450_000, 2027: 450_000, 2028: 450_000},
-            ["KL304"],
-            id="15-percent-plus-1-ore-warns",
         ),
     ],
 )

@@ -1,6 +1,14 @@
 """Deadline and period KL501-KL506 (rules.md "Deadline and period — KL5xx"), through the real
 CLI.
 
+The boundary cases of these codes are tested on hand-built models in
+tests/test_rules_model_period.py. This module keeps one end-to-end case per code and side of its
+boundary (the found case asserting its Sheet!Cell, messages and fix as the JSON report prints
+them), and the cases that need a real workbook or the CLI: submission times and dates written as
+text (Danish `kl. 12.00`, dotted, ISO local, `Z` and offsets), an `Indsendt` row left empty, a
+basis application, the options --submitted-at (a time, `now`), --call, --fail-on and --select,
+and unreadable dates that are the reader's KL006 alone.
+
 The deadline is 2024-08-13 12:00 Copenhagen time (summer time, UTC+2, so 10:00 UTC); the
 application period opened 2024-05-15 00:00. The clean application was submitted 2024-08-12
 10:00 and runs 2025-01-01 – 2028-12-31, the whole programme period. The `Ansøger` fields are
@@ -43,10 +51,7 @@ def test_field_cells() -> None:
 @pytest.mark.parametrize(
     ("submitted", "codes"),
     [
-        pytest.param(datetime(2024, 8, 13, 11, 59, 59), [], id="datetime-cell-11:59:59-ok"),
         pytest.param(datetime(2024, 8, 13, 12, 0, 0), [], id="datetime-cell-12:00:00-ok"),
-        pytest.param(datetime(2024, 8, 13, 12, 0, 1), ["KL501"], id="datetime-cell-12:00:01"),
-        pytest.param(datetime(2024, 8, 14, 9, 0, 0), ["KL501"], id="datetime-cell-next-day"),
         pytest.param("13-08-2024 kl. 12.00", [], id="text-kl-12.00-ok"),
         pytest.param("13-08-2024 kl. 11.59", [], id="text-kl-11.59-ok"),
         pytest.param("13.08.2024 12:01", ["KL501"], id="text-dotted-12:01-late"),
@@ -85,23 +90,9 @@ def test_kl501_one_second_late(tmp_path: Path) -> None:
     assert "13-08-2024 12:00:01" in finding["message"]["en"]
 
 
-def test_kl501_z_time_is_reported_in_copenhagen_time(tmp_path: Path) -> None:
-    """10:00:01Z is 12:00:01 in Copenhagen: the finding says so."""
-    finding = check(tmp_path, replace(App(), submitted="2024-08-13T10:00:01Z")).only("KL501")
-    assert finding["found"] == "2024-08-13T12:00:01+02:00"
-    assert finding["limit"] == DEADLINE
-    assert "12:00:01" in finding["message"]["en"]
-
-
 @pytest.mark.parametrize(
     ("submitted", "option", "codes"),
     [
-        pytest.param(
-            datetime(2024, 8, 12, 10, 0), "2024-08-13T12:00:01", ["KL501"], id="late-option-wins"
-        ),
-        pytest.param(
-            datetime(2024, 8, 13, 12, 0, 1), "2024-08-01T09:00", [], id="good-option-wins"
-        ),
         pytest.param(
             datetime(2024, 8, 13, 12, 0, 1), "2024-08-13T12:00:00", [], id="option-at-12:00:00-ok"
         ),
@@ -139,11 +130,9 @@ def test_kl501_basis_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("submitted", "codes"),
     [
-        pytest.param(datetime(2024, 5, 14, 23, 59), ["KL502"], id="2024-05-14-23:59-early"),
         pytest.param(datetime(2024, 5, 15, 0, 0), [], id="2024-05-15-00:00-ok"),
         pytest.param("2024-05-14T21:59:59Z", ["KL502"], id="iso-z-one-second-early"),
         pytest.param("2024-05-14T22:00:00Z", [], id="iso-z-at-the-opening-ok"),
-        pytest.param(datetime(2023, 8, 12, 10, 0), ["KL502"], id="wrong-year-early"),
     ],
 )
 def test_kl502_opening_boundary(
@@ -176,10 +165,6 @@ def test_kl502_from_the_option(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("start", "end", "codes"),
     [
-        pytest.param(date(2025, 1, 1), date(2028, 12, 31), [], id="exactly-48-months-ok"),
-        pytest.param(
-            date(2025, 1, 1), date(2029, 1, 1), ["KL503", "KL504"], id="48-months-and-a-day"
-        ),
         pytest.param(
             date(2025, 3, 1), date(2029, 2, 28), ["KL504"], id="48-months-from-march-only-kl504"
         ),
@@ -261,28 +246,10 @@ def test_kl504_starts_before_the_programme(tmp_path: Path) -> None:
     assert_messages(finding)
 
 
-def test_kl504_ends_after_the_programme(tmp_path: Path) -> None:
-    built = replace(App(), start=date(2025, 2, 1), end=date(2029, 1, 1)).build()
-    result = check(tmp_path, built)
-    assert result.codes == ["KL504"]
-    finding = result.only("KL504")
-    assert finding["location"] == built.ref(APPLICANT, "Projektslut") == END
-    assert finding["found"] == "2029-01-01"
-    assert finding["limit"] == "2028-12-31"
-    assert_messages(finding)
-
-
-def test_kl504_both_ends_outside(tmp_path: Path) -> None:
-    result = check(tmp_path, replace(App(), start=date(2024, 12, 31), end=date(2029, 1, 1)))
-    assert result.at("KL504") == [START, END]
-
-
 @pytest.mark.parametrize(
     ("start", "end"),
     [
         pytest.param(date(2025, 1, 1), date(2028, 12, 31), id="the-whole-programme-ok"),
-        pytest.param(date(2025, 1, 1), date(2028, 6, 30), id="starts-on-the-first-day-ok"),
-        pytest.param(date(2025, 2, 1), date(2028, 12, 31), id="ends-on-the-last-day-ok"),
     ],
 )
 def test_kl504_inside_ok(tmp_path: Path, start: date, end: date) -> None:
@@ -309,9 +276,7 @@ def test_kl505_end_before_start(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("start", "end", "codes"),
     [
-        pytest.param(date(2025, 6, 2), date(2025, 6, 1), ["KL505"], id="one-day-before-fails"),
         pytest.param(date(2025, 6, 1), date(2025, 6, 1), [], id="same-day-ok"),
-        pytest.param(date(2025, 6, 1), date(2025, 6, 2), [], id="one-day-after-ok"),
     ],
 )
 def test_kl505_boundary(tmp_path: Path, start: date, end: date, codes: list[str]) -> None:
@@ -396,15 +361,3 @@ def test_kl501_a_fraction_of_a_second_after_noon_is_late(tmp_path: Path) -> None
     late = datetime(2024, 8, 13, 12, 0, 0, 400_000)
     finding = check(tmp_path, replace(App(), submitted=late)).only("KL501")
     assert "0,4 sek." in finding["message"]["da"] and "0.4 s" in finding["message"]["en"]
-
-
-def test_kl501_one_hour_late_is_singular(tmp_path: Path) -> None:
-    finding = check(tmp_path, replace(App(), submitted=datetime(2024, 8, 13, 13, 0))).only("KL501")
-    assert "1 time)" in finding["message"]["da"] and "1 hour)" in finding["message"]["en"]
-
-
-def test_kl504_on_the_end_even_when_the_start_cannot_be_read(tmp_path: Path) -> None:
-    app = replace(App(), start="i foråret", end=date(2029, 6, 30))
-    result = check(tmp_path, app, "--select", "KL0,KL5")
-    assert result.codes == ["KL006", "KL504"]
-    assert result.at("KL504") == ["Ansøger!B5"]

@@ -1,5 +1,16 @@
 """SME co-financing KL401-KL406 (rules.md "SME co-financing — KL4xx"), through the real CLI.
 
+The boundary cases of these codes are tested on hand-built models in
+tests/test_rules_model_sme.py. This module keeps one end-to-end case per code and side of its
+boundary (the found case asserting its Sheet!Cell, both messages and the fix as the JSON report
+prints them), and the cases that need a real workbook: amounts in øre and blank amount cells,
+`Enhed` 1.000 kr. scaling, CVR numbers as number cells or written with `DK`, spaces and dashes,
+figures written as decimals, unreadable cells that are the reader's KL006, a missing sheet,
+findings of other codes in the same run (KL105), and `--fail-on warning`; and the few cases
+the models lack (Overhead 0 over the ceiling, one unnamed collaboration, a leading-0 CVR whose
+checksum passes, turnover above 50 with a balance within 43). The passing side of KL401 and
+KL406 is the clean application itself (test_start_point_is_clean: exactly 70 %, five CVRs).
+
 The clean innovation application has six collaborations in `SMV-samarbejder` (columns A-I:
 Samarbejde, SMV, CVR, Ansatte, Omsætning, Balance, FoU-omkostninger, Tilskud, Overhead; the
 first collaboration on row 2). When a test changes a `Tilskud` or `Overhead`, it moves the cost
@@ -61,37 +72,20 @@ def set_collab(app: App, index: int, **values: CellValue) -> App:
 
 
 def test_start_point_is_clean(tmp_path: Path) -> None:
-    """The clean innovation application and its first collaboration at exactly 70 %."""
+    """The clean innovation application: its first collaboration at exactly 70 %, five CVRs."""
     app = App()
     assert app.collaborations is not None
     assert app.collaborations[TERMOFLOW]["FoU-omkostninger"] == 1_320_000
     assert app.collaborations[TERMOFLOW]["Tilskud"] == 924_000
     assert app.sme_grants() == app.line_total(app.budget_line(SME_GRANTS))
+    cvrs = [c["CVR"] for c in app.collaborations if c["CVR"] is not None]
+    assert len(cvrs) == len(set(cvrs)) == 5  # KL406's passing side: five different CVRs
     result = check(tmp_path, app)
     assert result.codes == []
     assert result.exit_code == 0
 
 
 # --- KL401: Tilskud above 70 % of FoU-omkostninger ----------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("index", "tilskud", "codes"),
-    [
-        pytest.param(TERMOFLOW, 924_000, [], id="exactly-70-percent-ok"),
-        pytest.param(TERMOFLOW, 924_001, ["KL401"], id="70-percent-plus-1-kr-fails"),
-        pytest.param(TERMOFLOW, Decimal("924000.01"), ["KL401"], id="70-percent-plus-1-ore-fails"),
-        pytest.param(TERMOFLOW, 923_999, [], id="70-percent-minus-1-kr-ok"),
-        pytest.param(FOODSENSE, 700_000, [], id="exactly-700000-of-1-mio-ok"),
-        pytest.param(FOODSENSE, 745_000, ["KL401"], id="74.5-percent-fails"),
-    ],
-)
-def test_kl401_ceiling_boundary(
-    tmp_path: Path, index: int, tilskud: int | Decimal, codes: list[str]
-) -> None:
-    result = check(tmp_path, set_sme_amount(App(), index, "Tilskud", tilskud))
-    assert result.codes == codes
-    assert result.exit_code == (1 if codes else 0)
 
 
 def test_kl401_reduce_by_45000_to_700000(tmp_path: Path) -> None:
@@ -118,19 +112,6 @@ def test_kl401_reduce_by_45000_to_700000(tmp_path: Path) -> None:
         assert "DKK 45,000" in text and "DKK 700,000" in text
 
 
-def test_kl401_one_kr_over_exactly_70_percent(tmp_path: Path) -> None:
-    result = check(tmp_path, set_sme_amount(App(), TERMOFLOW, "Tilskud", 924_001))
-    finding = result.only("KL401")
-    assert finding["location"] == "SMV-samarbejder!H2"
-    assert money(finding["found"]) == 924_001
-    assert money(finding["limit"]) == 924_000
-    assert money(finding["fix"]["amount"]) == 1
-    assert money(finding["fix"]["target"]) == 924_000
-    # 70,00008 % is never shown as "70 % (max 70 %)".
-    assert "lidt over 70 % af FoU-omkostningerne" in finding["message"]["da"]
-    assert "just over 70 % of the R&D costs" in finding["message"]["en"]
-
-
 def test_kl401_one_ore_over_exactly_70_percent(tmp_path: Path) -> None:
     """Money is exact: 0,01 kr. over the ceiling is over it, and the fix is 0,01 kr."""
     result = check(tmp_path, set_sme_amount(App(), TERMOFLOW, "Tilskud", Decimal("924000.01")))
@@ -139,18 +120,6 @@ def test_kl401_one_ore_over_exactly_70_percent(tmp_path: Path) -> None:
     assert money(finding["limit"]) == 924_000
     assert money(finding["fix"]["amount"]) == Decimal("0.01")
     assert money(finding["fix"]["target"]) == 924_000
-
-
-def test_kl401_overhead_is_not_counted(tmp_path: Path) -> None:
-    """Overhead is paid on top: a large Overhead next to a Tilskud at exactly 70 % passes."""
-    app = set_sme_amount(App(), TERMOFLOW, "Overhead", 1_000_000)
-    assert app.collaborations is not None
-    termoflow = app.collaborations[TERMOFLOW]
-    # Tilskud + Overhead is 1.924.000 kr., far above 70 % of 1.320.000 kr.; only Tilskud counts
-    assert (termoflow["Tilskud"], termoflow["Overhead"]) == (924_000, 1_000_000)
-    result = check(tmp_path, app)
-    assert result.codes == []
-    assert result.exit_code == 0
 
 
 def test_kl401_overhead_does_not_lower_the_ceiling(tmp_path: Path) -> None:
@@ -184,14 +153,6 @@ def test_kl401_exactly_70_percent_with_unit_1000_kr_ok(tmp_path: Path) -> None:
     """924 of 1.320 (t.kr.) is still exactly 70 %."""
     result = check(tmp_path, App(unit="1.000 kr."))
     assert result.codes == []
-
-
-def test_kl401_each_collaboration_on_its_own_cell(tmp_path: Path) -> None:
-    app = set_sme_amount(App(), TERMOFLOW, "Tilskud", 1_000_000)
-    app = set_sme_amount(app, FOODSENSE, "Tilskud", 745_000)
-    result = check(tmp_path, app)
-    assert result.codes == ["KL401", "KL401"]
-    assert result.at("KL401") == ["SMV-samarbejder!H2", "SMV-samarbejder!H4"]
 
 
 def test_kl401_blank_rnd_costs_count_as_0(tmp_path: Path) -> None:
@@ -279,21 +240,18 @@ def test_kl402_basis_without_the_sheet_ok(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("values", "codes"),
+    "values",
     [
-        pytest.param({"Ansatte": 250}, ["KL403"], id="250-employees-fails"),
-        pytest.param({"Ansatte": 249}, [], id="249-employees-ok"),
-        pytest.param({"Omsaetning": 51, "Balance": 44}, ["KL403"], id="turnover-51-balance-44"),
-        pytest.param({"Omsaetning": 51, "Balance": 43}, [], id="turnover-51-balance-43-ok"),
-        pytest.param({"Omsaetning": 50, "Balance": 44}, [], id="turnover-50-balance-44-ok"),
-        pytest.param({"Omsaetning": 50.5, "Balance": 43.5}, ["KL403"], id="both-just-above-fails"),
-        pytest.param({"Omsaetning": 50, "Balance": 43}, [], id="both-at-the-limit-ok"),
+        pytest.param({"Ansatte": 249}, id="249-employees-ok"),
+        pytest.param({"Omsaetning": 50, "Balance": 43}, id="both-at-the-limit-ok"),
     ],
 )
-def test_kl403_boundary(tmp_path: Path, values: dict[str, CellValue], codes: list[str]) -> None:
+def test_kl403_boundary(tmp_path: Path, values: dict[str, CellValue]) -> None:
+    """The passing side of both limits; the failing side is test_kl403_250_employees and
+    test_kl403_numbers_are_written_the_languages_way."""
     result = check(tmp_path, set_collab(App(), KOMPOSIT, **values))
-    assert result.codes == codes
-    assert result.exit_code == (1 if codes else 0)
+    assert result.codes == []
+    assert result.exit_code == 0
 
 
 def test_kl403_250_employees(tmp_path: Path) -> None:
@@ -310,34 +268,20 @@ def test_kl403_250_employees(tmp_path: Path) -> None:
     assert "Komposit Nord A/S" in finding["message"]["en"]
 
 
-def test_kl403_turnover_and_balance(tmp_path: Path) -> None:
-    built = set_collab(App(), KOMPOSIT, Omsaetning=51, Balance=44).build()
-    finding = check(tmp_path, built).only("KL403")
-    assert finding["location"] == built.ref(SME, KOMPOSIT, "Omsætning (mio. EUR)")
-    assert finding["location"] == "SMV-samarbejder!E3"
-    assert money(finding["found"]) == 51
-    assert money(finding["limit"]) == 50
-    assert_messages(finding)
-
-
 # --- KL404: SME status cannot be confirmed ------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("values", "codes"),
+    "values",
     [
-        pytest.param({"Omsaetning": 51, "Balance": None}, ["KL404"], id="turnover-51-no-balance"),
-        pytest.param({"Omsaetning": 50, "Balance": None}, [], id="turnover-50-no-balance-ok"),
-        pytest.param({"Omsaetning": 51, "Balance": 43}, [], id="turnover-51-balance-given-ok"),
-        pytest.param(
-            {"Omsaetning": 51, "Balance": 44}, ["KL403"], id="balance-given-too-high-is-kl403"
-        ),
-        pytest.param({"Omsaetning": None, "Balance": None}, [], id="no-figures-ok"),
+        pytest.param({"Omsaetning": 50, "Balance": None}, id="turnover-50-no-balance-ok"),
+        pytest.param({"Omsaetning": 51, "Balance": 43}, id="turnover-51-balance-given-ok"),
     ],
 )
-def test_kl404_boundary(tmp_path: Path, values: dict[str, CellValue], codes: list[str]) -> None:
+def test_kl404_boundary(tmp_path: Path, values: dict[str, CellValue]) -> None:
+    """The passing side: turnover at the limit, or above it with a balance within its own."""
     result = check(tmp_path, set_collab(App(), KOMPOSIT, **values))
-    assert result.codes == codes
+    assert result.codes == []
 
 
 def test_kl404_turnover_above_50_without_balance(tmp_path: Path) -> None:
@@ -384,16 +328,10 @@ def test_kl403_kl404_unreadable_figures_are_the_readers_finding(
 @pytest.mark.parametrize(
     ("cvr", "codes"),
     [
-        pytest.param(invalid_cvr(3), ["KL405"], id="mod-11-fails"),
-        pytest.param(valid_cvr(3)[:7], ["KL405"], id="seven-digits-fails"),
-        pytest.param(valid_cvr(3) + "0", ["KL405"], id="nine-digits-fails"),
         pytest.param("01000004", ["KL405"], id="leading-zero-fails"),
-        pytest.param("1234567A", ["KL405"], id="letter-fails"),
-        pytest.param(valid_cvr(3), [], id="valid-text-ok"),
         pytest.param(int(valid_cvr(3)), [], id="valid-number-cell-ok"),
         pytest.param(f"DK {valid_cvr(3)[:4]} {valid_cvr(3)[4:]}", [], id="valid-with-dk-ok"),
         pytest.param(f"{valid_cvr(3)[:4]}-{valid_cvr(3)[4:]}", [], id="valid-with-dash-ok"),
-        pytest.param(None, [], id="blank-cvr-ok"),
     ],
 )
 def test_kl405_cvr(tmp_path: Path, cvr: CellValue, codes: list[str]) -> None:
@@ -422,14 +360,6 @@ def test_kl405_invalid_partner_cvr(tmp_path: Path) -> None:
     assert_messages(finding)
     assert bad in finding["message"]["da"]
     assert bad in finding["message"]["en"]
-
-
-def test_kl405_blank_cvr_of_a_named_sme_ok(tmp_path: Path) -> None:
-    """ "A planned collaboration may name no SME yet": a blank CVR passes, even beside a name."""
-    app = set_collab(App(), KOMPOSIT, CVR=None)
-    app = set_collab(app, HAVNEKRAFT, CVR=None, SMV=None)
-    result = check(tmp_path, app)
-    assert result.codes == []
 
 
 # --- KL406: the same SME in several collaborations ----------------------------------------
@@ -464,25 +394,6 @@ def test_kl406_same_cvr_written_differently(tmp_path: Path) -> None:
     result = check(tmp_path, set_collab(app, HAVNEKRAFT, CVR=f"DK {first[:4]} {first[4:]}"))
     assert result.codes == ["KL406"]
     assert result.at("KL406") == ["SMV-samarbejder!C5"]
-
-
-def test_kl406_three_times_on_each_later_row(tmp_path: Path) -> None:
-    app = App()
-    assert app.collaborations is not None
-    first = app.collaborations[TERMOFLOW]["CVR"]
-    app = set_collab(app, FOODSENSE, CVR=first)
-    app = set_collab(app, HAVNEKRAFT, CVR=first)
-    result = check(tmp_path, app)
-    assert result.codes == ["KL406", "KL406"]
-    assert result.at("KL406") == ["SMV-samarbejder!C4", "SMV-samarbejder!C5"]
-
-
-def test_kl406_different_cvrs_ok(tmp_path: Path) -> None:
-    app = App()
-    assert app.collaborations is not None
-    cvrs = [c["CVR"] for c in app.collaborations if c["CVR"] is not None]
-    assert len(cvrs) == len(set(cvrs)) == 5
-    assert check(tmp_path, app).codes == []
 
 
 def test_kl406_two_blank_cvrs_ok(tmp_path: Path) -> None:
