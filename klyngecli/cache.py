@@ -222,6 +222,14 @@ def _mark(before: str | None, now: str) -> Change:
 # --- the cache --------------------------------------------------------------------------------
 
 
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED, with any extended code: another run holds the file."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 class ResultCache:
     """One run's view of the cache file. Never raises: trouble disables it for the run."""
 
@@ -247,14 +255,23 @@ class ResultCache:
 
     def _connect(self) -> sqlite3.Connection:
         # timeout: the busy timeout, how long a statement waits for another run's lock.
-        db = sqlite3.connect(self.file, timeout=BUSY_SECONDS, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable enough for a cache
-        except BaseException:
-            db.close()
-            raise
-        return db
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            db = sqlite3.connect(self.file, timeout=BUSY_SECONDS, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable enough for a cache
+                return db
+            except sqlite3.OperationalError as exc:
+                db.close()
+                # Switching to WAL while another run opens or closes the same new file can be
+                # refused at once, without the busy timeout: it is tried again, not given up.
+                if not _busy(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+            except BaseException:
+                db.close()
+                raise
 
     def _open(self) -> sqlite3.Connection:
         db = self._connect()

@@ -366,6 +366,44 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert len({result.sha256 for result in found if result is not None}) == len(files)
 
 
+def _open_store_close(cache_dir: Path, path: Path, start: int) -> None:
+    """Wait for the start signal, then open the cache, store one result and close it (the
+    last one to close checkpoints and removes the WAL): exit 1 on any warning."""
+    os.read(start, 1)
+    warnings: list[str] = []
+    options = _options()
+    with ResultCache(cache_dir, warn=warnings.append) as cache:
+        sha = cache.identity(path, options.limits.max_file_bytes)
+        cache.put(path, options, FileResult(path=path.name, sha256=sha, verdict="passed"))
+    os._exit(1 if warnings else 0)
+
+
+def test_runs_opening_a_new_cache_at_once_all_use_it(tmp_path: Path) -> None:
+    """Runs that open the same new cache at the same moment (a CI job's parallel steps, the
+    first morning run from two terminals): SQLite may refuse the switch to WAL at once, without
+    its busy timeout, while another run creates or closes the file; one run in about fifteen
+    then went on without the cache, with a warning. Forty rounds of six runs at once."""
+    path = tmp_path / "a.bin"
+    path.write_bytes(b"one file")
+    context = multiprocessing.get_context("fork")
+    for round_ in range(40):
+        start, go = os.pipe()
+        runs = [
+            context.Process(
+                target=_open_store_close, args=(tmp_path / f"cache-{round_}", path, start)
+            )
+            for _ in range(6)
+        ]
+        for run in runs:
+            run.start()
+        os.write(go, b"go" * 3)
+        os.close(go)
+        os.close(start)
+        for run in runs:
+            run.join(timeout=60)
+        assert [run.exitcode for run in runs] == [0] * 6, f"round {round_}"
+
+
 # --- a corrupt or foreign cache file --------------------------------------------------------
 
 
