@@ -33,14 +33,18 @@ lint: install
 
 # pytest's exit code 5 (no tests collected) is a failure here too: a green run must mean tests ran.
 # The tests run on every core (pytest-xdist), a module's tests on one worker (`loadfile`), so
-# that a module's costly fixture (the batch tests' inbox, the browser) is made once.
+# that a module's costly fixture (the batch tests' inbox, the browser) is made once. One worker
+# more than there are CPUs: the batch and watch tests wait for the product's time limits and
+# quiet periods (about 20 s), and a core would stand idle meanwhile. The longest modules start
+# first (tests/conftest.py LONGEST_FIRST; --no-loadscope-reorder keeps that order).
 # PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-n 0 -x" for one process that stops at a failure.
 # PYTHONDONTWRITEBYTECODE is cleared for the run so that pytest keeps its rewritten test modules
 # in __pycache__ (git ignores it), as it does by default: each worker otherwise rewrites the
 # asserts of every module on every run, 4-5 s of CPU.
 PYTEST_ARGS ?=
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 1)" 2>/dev/null || echo auto)
 test: lint compiled
-	@PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile $(PYTEST_ARGS); rc=$$?; \
+	@PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 # The full benchmark (about 10-15 minutes); the bench extra brings frictionless and py-spy.

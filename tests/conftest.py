@@ -29,6 +29,29 @@ def _no_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+# The modules that hold a test worker longest, first: they wait for the product's time limits
+# and quiet periods (batch, watch) or run many end-to-end checks. Started last, one of them
+# would be a worker's lone tail (make test passes --no-loadscope-reorder, so that pytest-xdist
+# deals the modules out in this order rather than by their number of tests).
+LONGEST_FIRST = (
+    "test_batch.py",
+    "test_watch.py",
+    "test_rules_file.py",
+    "test_annotate.py",
+    "test_reporter_html.py",
+    "test_output_safety.py",
+    "test_cache.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each module's tests keep their order
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """The objects of collection (every test item, the modules, hypothesis) live to the end:
     frozen, Python's garbage collector stops walking them again and again in every test (a
