@@ -222,12 +222,12 @@ def _mark(before: str | None, now: str) -> Change:
 # --- the cache --------------------------------------------------------------------------------
 
 
-def _busy(exc: sqlite3.OperationalError) -> bool:
+def _busy(exc: BaseException) -> bool:
     """SQLITE_BUSY or SQLITE_LOCKED, with any extended code: another run holds the file."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return "locked" in str(exc) or "busy" in str(exc)
+    return isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode & 0xFF in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
 
 
 class ResultCache:
@@ -262,16 +262,13 @@ class ResultCache:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable enough for a cache
                 return db
-            except sqlite3.OperationalError as exc:
+            except BaseException as exc:
                 db.close()
                 # Switching to WAL while another run opens or closes the same new file can be
                 # refused at once, without the busy timeout: it is tried again, not given up.
                 if not _busy(exc) or time.monotonic() >= deadline:
                     raise
-                time.sleep(0.01)
-            except BaseException:
-                db.close()
-                raise
+            time.sleep(0.01)
 
     def _open(self) -> sqlite3.Connection:
         db = self._connect()
