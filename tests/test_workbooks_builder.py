@@ -20,6 +20,7 @@ from tests.workbooks import (
     basis_app,
     cvr_is_valid,
     dk_amount,
+    forget_written,
     innovation_app,
     invalid_cvr,
     parse_amount_text,
@@ -248,6 +249,7 @@ def test_optional_fields_and_sheets_can_be_left_out(tmp_path: Path) -> None:
 def test_write_workbook_hidden_sheets_and_reproducible_bytes(tmp_path: Path) -> None:
     sheets: dict[str, list[list[CellValue]]] = {"Forside": [["Ansøgning"]], "Lister": [["Løn"]]}
     a = write_workbook(tmp_path / "a.xlsx", sheets, hidden_sheets=["Lister"])
+    forget_written()  # written anew by openpyxl, not copied from the first write
     b = write_workbook(tmp_path / "b.xlsx", sheets, hidden_sheets=["Lister"])
     assert a.read_bytes() == b.read_bytes()
     metadata = CalamineWorkbook.from_path(str(a)).sheets_metadata
@@ -255,6 +257,25 @@ def test_write_workbook_hidden_sheets_and_reproducible_bytes(tmp_path: Path) -> 
     assert visible == {"Forside": SheetVisibleEnum.Visible, "Lister": SheetVisibleEnum.Hidden}
     with pytest.raises(ValueError):
         write_workbook(tmp_path / "c.xlsx", {"Only": [[1]]}, hidden_sheets=["Only"])
+
+
+def test_write_workbook_remembers_only_the_same_workbook(tmp_path: Path) -> None:
+    """Each write is what its arguments say, though a process writes a workbook once: values
+    Python holds equal (1, 1.0, True) stay apart, a sheet edited in place after a write is
+    written as it now is, and so is a different option."""
+    rows: list[list[CellValue]] = [["Løn", 1]]
+    cells = []
+    for value in (1, 1.0, True, "1"):
+        rows[0][1] = value  # the same list, edited in place
+        path = write_workbook(tmp_path / f"{len(cells)}.xlsx", {"Budget": rows})
+        cells.append(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Budget").to_python())
+    assert [type(c[0][1]) for c in cells] == [float, float, bool, str]  # calamine: 1 and 1.0 alike
+    plain = write_workbook(tmp_path / "plain.xlsx", {"Budget": rows}).read_bytes()
+    hidden = write_workbook(
+        tmp_path / "hidden.xlsx", {"Budget": rows}, hidden_cols={"Budget": ["B"]}
+    )
+    assert hidden.read_bytes() != plain
+    assert write_workbook(tmp_path / "again.xlsx", {"Budget": rows}).read_bytes() == plain
 
 
 def test_seeds_give_distinct_applicants() -> None:

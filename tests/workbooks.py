@@ -200,8 +200,49 @@ def write_workbook(
     {"Budget": ["A1:G1"]}, `number_formats` {"Budget": {"C2": "@", "C3:F9": "#,##0"}},
     `results` {"Finansiering": {"C9": 0}}: the stored result of the formula in that cell (as
     Excel or LibreOffice stores it; openpyxl alone stores none).
-    The bytes are reproducible: the same arguments give the same file.
+    The bytes are reproducible: the same arguments give the same file. A test process writes
+    each distinct workbook once (`_WRITTEN`) and copies its bytes after that: openpyxl's save is
+    most of a rule test's own time, and many tests write the same application.
     """
+    sheets = {name: [list(row) for row in rows] for name, rows in sheets.items()}
+    options = (
+        list(hidden_sheets),
+        {name: list(cols) for name, cols in (hidden_cols or {}).items()},
+        {name: list(rows) for name, rows in (hidden_rows or {}).items()},
+        {name: list(areas) for name, areas in (merged or {}).items()},
+        {name: dict(formats) for name, formats in (number_formats or {}).items()},
+        {name: dict(cells) for name, cells in (results or {}).items()},
+    )
+    # repr tells every CellValue apart (1, 1.0, True, Decimal("1"), "1"; a date's tzinfo).
+    key = repr((sheets, options))
+    data = _WRITTEN.get(key)
+    if data is None:
+        data = _xlsx_bytes(sheets, *options)
+        if len(_WRITTEN) >= _WRITTEN_KEPT:
+            del _WRITTEN[next(iter(_WRITTEN))]
+        _WRITTEN[key] = data
+    path.write_bytes(data)
+    return path
+
+
+_WRITTEN: dict[str, bytes] = {}  # repr of write_workbook's arguments → the file's bytes
+_WRITTEN_KEPT = 256  # about 10 KB each
+
+
+def forget_written() -> None:
+    """Empty `write_workbook`'s memory (for the test that two writes give the same bytes)."""
+    _WRITTEN.clear()
+
+
+def _xlsx_bytes(
+    sheets: Mapping[str, Sequence[Sequence[CellValue]]],
+    hidden_sheets: Iterable[str],
+    hidden_cols: Mapping[str, Iterable[str]],
+    hidden_rows: Mapping[str, Iterable[int]],
+    merged: Mapping[str, Iterable[str]],
+    number_formats: Mapping[str, Mapping[str, str]],
+    results: Mapping[str, Mapping[str, int | float]],
+) -> bytes:
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
     hidden = set(hidden_sheets)
@@ -254,8 +295,7 @@ def write_workbook(
         data = _store_results(
             data, {f"xl/worksheets/sheet{order.index(n) + 1}.xml": r for n, r in results.items()}
         )
-    path.write_bytes(reproducible(data))
-    return path
+    return reproducible(data)
 
 
 def _store_results(data: bytes, results: Mapping[str, Mapping[str, int | float]]) -> bytes:
