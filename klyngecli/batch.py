@@ -98,6 +98,40 @@ def limit_memory(max_memory: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+# A process that stays this close to its memory limit this long is over it (decided item 69).
+STUCK_MARGIN = 1 << 20  # less than one more allocation arena of Python's
+STUCK_SECONDS = 2.0
+
+
+class MemoryWatch:
+    """Whether a child process is stuck at its address-space limit. Python 3.11 can loop
+    forever when it runs out of memory while unwinding an exception (CPython gh-132508: the
+    handler needs a new int object, which cannot be made, so the unwinding starts again): such
+    a child would burn a core until the time limit, which would then be named instead of the
+    memory. Sampled by the parent whenever it wakes (at least twice a second); Linux only."""
+
+    def __init__(self, pid: int | None, max_memory: int) -> None:
+        self.statm = f"/proc/{pid}/statm"
+        self.floor = max_memory - STUCK_MARGIN
+        self.since: float | None = None  # when the samples first found it at the limit
+
+    def stuck(self) -> bool:
+        try:
+            with open(self.statm, "rb") as statm:
+                size = int(statm.read().split()[0]) * _PAGE
+        except (OSError, ValueError, IndexError):  # gone, or no /proc here
+            size = 0
+        if size < self.floor:
+            self.since = None
+            return False
+        now = time.monotonic()
+        self.since = self.since if self.since is not None else now
+        return now - self.since >= STUCK_SECONDS
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
 def _over_memory(task: Task, max_memory: int) -> FileResult:
     return _lost(task, _memory_finding(max_memory))
 
@@ -139,7 +173,7 @@ def _uninterrupted() -> Iterator[None]:
 
 
 @functools.cache
-def _prctl() -> Callable[..., int] | None:
+def load_prctl() -> Callable[..., int] | None:
     """Linux's prctl(2), loaded in the parent before the first fork (ctypes takes milliseconds
     to import, which every worker would otherwise spend); None where there is none."""
     try:
@@ -151,10 +185,10 @@ def _prctl() -> Callable[..., int] | None:
     return prctl
 
 
-def _end_with_parent(parent: int) -> None:
+def end_with_parent(parent: int) -> None:
     """Linux: the kernel kills this worker when the parent (`parent`, its pid as the parent saw
     it before forking) dies, even by SIGKILL, so that no worker outlives a batch."""
-    prctl = _prctl()
+    prctl = load_prctl()
     if prctl is not None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # died before the request took effect
@@ -169,7 +203,7 @@ def _work(conn: Connection, batch: BatchOptions, stderr: int, parent: int) -> No
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     if hasattr(signal, "pthread_sigmask"):  # blocked by the parent while it forked
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    _end_with_parent(parent)
+    end_with_parent(parent)
     faulthandler.disable()  # a crash here is the file's finding, not a dump on the terminal
     # A native reader's last words (Rust: "memory allocation of N bytes failed") go to a file
     # the parent reads when the worker dies, never to the user's terminal.
@@ -284,7 +318,7 @@ class _Worker:
     """One worker process and the tasks it holds, in order; it checks the first."""
 
     def __init__(self, context: Any, options: BatchOptions) -> None:
-        _prctl()  # loaded once, before the fork
+        load_prctl()  # loaded once, before the fork
         self.conn, child = multiprocessing.Pipe(duplex=True)
         self.stderr: IO[bytes] = tempfile.TemporaryFile(prefix="klynge-worker-")  # noqa: SIM115
         self.process: BaseProcess = context.Process(

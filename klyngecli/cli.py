@@ -1,6 +1,8 @@
-"""The command line: parse options, call the engine, pick a reporter, write, exit. Thin."""
+"""The command line: parse options, call the engine, pick a reporter, write, exit. Thin.
 
-from __future__ import annotations
+Annotations here are objects, not strings (no `from __future__ import annotations`): typer reads
+every command's annotations on each run, and a string annotation is compiled anew each time
+(about 10 ms of every `klynge` run, measured: 12.5 ms against 2.7 ms)."""
 
 import contextlib
 import io
@@ -470,7 +472,7 @@ def check(
     raise typer.Exit(exit_code(report, failing))
 
 
-def _cache(no_cache: bool, folder: Path | None, changed: bool, lang: str) -> ResultCache | None:
+def _cache(no_cache: bool, folder: Path | None, changed: bool, lang: str) -> "ResultCache | None":
     """The result cache of this run, or None with --no-cache."""
     if no_cache:
         if changed:
@@ -488,7 +490,11 @@ def _cache(no_cache: bool, folder: Path | None, changed: bool, lang: str) -> Res
 
 
 def _marked(
-    tasks: list[Task], paths: list[str], cache: ResultCache | None, changed: bool, options: Options
+    tasks: list[Task],
+    paths: list[str],
+    cache: "ResultCache | None",
+    changed: bool,
+    options: Options,
 ) -> list[Task]:
     """Each file marked new, changed or unchanged since the previous run over its folder
     argument; with --changed an unchanged file is checked (from the cache, as a rule) for the
@@ -507,7 +513,7 @@ def _marked(
     ]
 
 
-def _close_cache(cache: ResultCache | None, remember: bool) -> None:
+def _close_cache(cache: "ResultCache | None", remember: bool) -> None:
     """Store what is pending; a completed run becomes the previous run for --changed."""
     if cache is not None:
         if remember:

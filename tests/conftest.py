@@ -62,8 +62,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _command_built_once() -> Iterator[None]:
     """typer's CliRunner builds the click command from the app's signatures on every invoke
-    (about 10 ms, a sixth of a rule test); the command is the same each time, so build it once
-    per app. `klynge` itself builds it once per run, as before."""
+    (about 3 ms); the command is the same each time, so build it once per app. `klynge` itself
+    builds it once per run, as before."""
     import typer.testing
 
     build = getattr(typer.testing, "_get_command", None)
@@ -133,6 +133,15 @@ def ctrl_c_default() -> None:
     Ctrl-C (a background job, nohup, some CI runners) inherits the ignoring, and Python then
     installs no KeyboardInterrupt; the default is what a terminal's foreground process has."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def running(pid: int) -> bool:
+    """A process is running (a zombie, ended but not yet reaped by init, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def money(value: object) -> Decimal:

@@ -4,6 +4,7 @@ and keeps everything else of the original; the inputs are never changed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -11,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
@@ -31,7 +33,7 @@ from klyngecli.cli import app
 from klyngecli.findings import Finding, Fix, Severity
 from klyngecli.report import FileResult, Verdict
 from klyngecli.writer.annotate import annotate, annotated_copy
-from tests.conftest import SAMPLES, run_check
+from tests.conftest import SAMPLES, run_check, running
 from tests.libreoffice import resave_one
 from tests.workbooks import App
 
@@ -615,3 +617,34 @@ def test_a_copy_over_the_time_or_memory_limit_is_stopped(tmp_path: Path) -> None
     # As a MemoryError in Python, or a native library's abort (SIGABRT) under the limit.
     assert f"over the memory limit of {limit} MiB (--max-memory)" in said
     assert list(out.iterdir()) == []  # no copy, no temporary file
+
+
+def test_a_copy_being_made_ends_with_a_killed_klynge(tmp_path: Path) -> None:
+    """klynge killed outright (SIGKILL) while a copy is being made takes the process making
+    it along, as it does the batch's workers: a copy stuck at its memory limit would otherwise
+    burn a core for ever."""
+    source = with_many_cells(tmp_path, 150_000)  # openpyxl loads it for seconds
+    command = [sys.executable, "-m", "klyngecli", "check", str(source), "--no-cache"]
+    process = subprocess.Popen(
+        [*command, "--annotate", str(tmp_path / "out")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    seen: list[int] = []  # the batch's worker first, then the copy's process
+    for _ in range(6000):
+        if process.poll() is not None:
+            break
+        with contextlib.suppress(OSError):
+            seen += [int(pid) for pid in children.read_text().split() if int(pid) not in seen]
+        if len(seen) == 2:
+            break
+        time.sleep(0.01)
+    assert len(seen) == 2, "klynge ended before the copy's process was seen"
+    process.kill()
+    process.wait()
+    for _ in range(500):
+        if not running(seen[1]):
+            break
+        time.sleep(0.01)
+    assert not running(seen[1])

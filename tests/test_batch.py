@@ -12,17 +12,27 @@ import subprocess
 import sys
 import time
 from datetime import datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
 
-from klyngecli.batch import BatchOptions, Task, _Worker, process_context, run_batch
+from klyngecli.batch import (
+    STUCK_SECONDS,
+    BatchOptions,
+    MemoryWatch,
+    Task,
+    _Worker,
+    limit_memory,
+    process_context,
+    run_batch,
+)
 from klyngecli.callspec import load_call
 from klyngecli.cli import FailOn, exit_code
 from klyngecli.engine import Options, check_file
 from klyngecli.reader.prescreen import Limits
 from klyngecli.report import FileResult
-from tests.conftest import REPO, SAMPLES, ctrl_c_default, money
+from tests.conftest import REPO, SAMPLES, ctrl_c_default, money, running
 from tests.workbooks import App, basis_app, innovation_app, valid_cvr
 
 CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
@@ -427,19 +437,10 @@ def test_no_worker_outlives_a_killed_batch(inbox: Path) -> None:
     process.kill()
     process.wait()
     for _ in range(500):
-        if not any(_running(pid) for pid in workers):
+        if not any(running(pid) for pid in workers):
             break
         time.sleep(0.01)
-    assert not any(_running(pid) for pid in workers)
-
-
-def _running(pid: int) -> bool:
-    """A process is running (a zombie, ended but not yet reaped by init, is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+    assert not any(running(pid) for pid in workers)
 
 
 def test_ctrl_c_while_the_files_are_listed_is_one_plain_line(tmp_path: Path) -> None:
@@ -565,3 +566,44 @@ def test_workbooks_without_an_application_are_never_duplicates(tmp_path: Path) -
     report = json.loads(done.stdout)
     assert "KL204" not in report["summary"]["codes"]
     assert all(f["content_hash"] is None for f in report["files"])
+
+
+def _held(conn: Connection, limit: int, fill: bool) -> None:
+    """A child under `limit`: with `fill`, it allocates until the limit refuses more (as a
+    child stuck in CPython's out-of-memory loop stays), else a little; then it waits."""
+    limit_memory(limit)
+    hoard = [bytearray(64 << 10) for _ in range(16)]
+    try:
+        while fill:
+            hoard.append(bytearray(64 << 10))
+    except MemoryError:
+        hoard.pop()  # room to say so
+    conn.send(len(hoard))
+    time.sleep(60)
+
+
+def test_a_child_held_at_its_memory_limit_is_seen_as_over_it() -> None:
+    """The watch that stops an annotated copy stuck at its memory limit (decided item 69): it
+    sees a child that stays at its limit, after STUCK_SECONDS, and never one below it."""
+    context = process_context()
+    status = Path("/proc/self/status").read_text()
+    limit = (int(status.split("VmSize:")[1].split()[0]) << 10) + (32 << 20)
+    children = {}
+    for fill in (True, False):
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_held, args=(sender, limit, fill), daemon=True)
+        child.start()
+        assert receiver.poll(60) and receiver.recv() > 0
+        children[fill] = (child, MemoryWatch(child.pid, limit))
+    started = time.monotonic()
+    seen: dict[bool, float] = {}
+    while time.monotonic() - started < STUCK_SECONDS + 1.5:
+        for fill, (_child, watch) in children.items():
+            if fill not in seen and watch.stuck():
+                seen[fill] = time.monotonic() - started
+        time.sleep(0.1)
+    for child, _watch in children.values():
+        child.kill()
+        child.join()
+    assert list(seen) == [True]
+    assert STUCK_SECONDS <= seen[True] < STUCK_SECONDS + 1.5

@@ -17,6 +17,7 @@ import gc
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -26,7 +27,10 @@ from typing import Any, TextIO
 from klyngecli.batch import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
+    MemoryWatch,
+    end_with_parent,
     limit_memory,
+    load_prctl,
     over_memory,
     process_context,
     process_ending,
@@ -185,12 +189,20 @@ def _isolated(job: _Job, timeout: float, max_memory: int) -> bytes:
     """The copy's bytes, made in a child process under the memory and time limits."""
     context = process_context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, job, max_memory), daemon=True)
+    load_prctl()  # before the fork, as for the batch's workers
+    process = context.Process(
+        target=_child, args=(sender, job, max_memory, os.getpid()), daemon=True
+    )
     process.start()
     sender.close()
+    watch = MemoryWatch(process.pid, max_memory)
+    deadline = time.monotonic() + timeout
     try:
-        if not receiver.poll(timeout):
-            raise Refused(f"took longer than {timeout:g} s (--timeout)")
+        while not receiver.poll(max(0.0, min(deadline - time.monotonic(), 0.5))):
+            if time.monotonic() >= deadline:
+                raise Refused(f"took longer than {timeout:g} s (--timeout)")
+            if watch.stuck():
+                raise Refused(over_memory(max_memory))
         try:
             ok, payload = receiver.recv()
         except EOFError:
@@ -216,8 +228,9 @@ def _ending(code: int | None, max_memory: int) -> str:
     return f"the process making it {process_ending(code, max_memory)}"
 
 
-def _child(conn: Connection, job: _Job, max_memory: int) -> None:
+def _child(conn: Connection, job: _Job, max_memory: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    end_with_parent(parent)  # a copy stuck at its memory limit would outlive a killed klynge
     faulthandler.disable()  # a native library's abort is this copy's failure, not a dump
     # What a library prints (openpyxl prints "0 is out of range") must not reach the report on
     # standard output or the user's terminal.
