@@ -115,13 +115,18 @@ class MemoryWatch:
         self.floor = max_memory - STUCK_MARGIN
         self.since: float | None = None  # when the samples first found it at the limit
 
-    def stuck(self) -> bool:
+    def at_limit(self) -> bool:
+        """One sample: the process is within STUCK_MARGIN of its limit now."""
         try:
             with open(self.statm, "rb") as statm:
                 size = int(statm.read().split()[0]) * _PAGE
         except (OSError, ValueError, IndexError):  # gone, or no /proc here
             size = 0
-        if size < self.floor:
+        return size >= self.floor
+
+    def stuck(self) -> bool:
+        """The samples have found the process at its limit for STUCK_SECONDS."""
+        if not self.at_limit():
             self.since = None
             return False
         now = time.monotonic()
@@ -326,6 +331,7 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self.watch = MemoryWatch(self.process.pid, options.max_memory)
         self.tasks: deque[tuple[int, Task]] = deque()
         self.started = 0.0  # when the first task was started
         self.served = 0  # results sent
@@ -559,6 +565,14 @@ def _schedule(
         queue.extendleft(reversed(unstarted))
         record(index, _lost(task, finding))
 
+    def retire(worker: _Worker) -> None:
+        """A worker that ended a file at its memory limit is replaced: the next file gets the
+        whole limit, and a worker stuck there is known to be stuck on its own file (decided
+        item 69). The file it had started goes to the new worker."""
+        worker.stop()
+        workers.remove(worker)
+        queue.extendleft(reversed(worker.tasks))
+
     try:
         while queue or any(w.tasks for w in workers):
             for idle in [w for w in workers if not w.tasks and not w.process.is_alive()]:
@@ -584,19 +598,28 @@ def _schedule(
                 timeout=max(0.0, min(deadline - time.monotonic(), 0.5)),
             )
             for worker in busy:
+                full = False
                 while worker.tasks and (finished := _receive(worker)) is not None:
                     index, task = worker.done()
                     stillborn = 0
-                    feed(worker)  # before storing this one: the worker never waits for it
+                    full = worker.watch.at_limit()
+                    if not full:
+                        feed(worker)  # before storing this one: the worker never waits for it
                     if cache is not None:
                         cache.put(task.path, task_options(task, options.check), finished)
                     record(index, finished)
-                if not worker.tasks:
+                    if full:
+                        break
+                if full:
+                    retire(worker)
+                elif not worker.tasks:
                     continue
-                if not worker.process.is_alive():
+                elif not worker.process.is_alive():
                     words = worker.last_words()
                     death = _death_finding(worker.process.exitcode, options.max_memory, words)
                     lose(worker, death)
+                elif worker.watch.stuck():
+                    lose(worker, _memory_finding(options.max_memory))
                 elif time.monotonic() - worker.started > options.timeout:
                     lose(worker, _time_finding(options.timeout))
     finally:

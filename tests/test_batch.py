@@ -568,6 +568,54 @@ def test_workbooks_without_an_application_are_never_duplicates(tmp_path: Path) -
     assert all(f["content_hash"] is None for f in report["files"])
 
 
+_HOARD: list[bytearray] = []  # what `_filling` keeps: the worker's memory stays at its limit
+
+
+def _filling(path: Path, options: Options, label: str) -> FileResult:
+    """A checker that fills its worker's memory up to the limit, for some file names: `stuck`
+    then waits there, as a worker in CPython's out-of-memory loop does; `full` keeps the memory
+    and returns a result, as a file whose check just fitted; `slow` takes longer than the
+    watch's STUCK_SECONDS."""
+    if "stuck" in path.name or "full" in path.name:
+        try:
+            while True:
+                _HOARD.append(bytearray(64 << 10))
+        except MemoryError:
+            del _HOARD[:16]  # room to send the result, below the top: the address space stays
+        if "stuck" in path.name:
+            time.sleep(600)
+        return FileResult(path=label, verdict="passed", findings=[])
+    if "slow" in path.name:
+        time.sleep(STUCK_SECONDS + 1)
+    return check_file(path, options, label)
+
+
+def test_a_worker_held_at_its_memory_limit_is_over_it_and_a_full_one_is_replaced(
+    tmp_path: Path,
+) -> None:
+    """Decided item 69 in a batch: a worker stuck at its memory limit costs its file a KL011
+    that names the memory (not, after --timeout, the time); a worker that ends a file at the
+    limit is replaced, so that the next file, however long it takes, is not taken for stuck."""
+    for k, name in enumerate(["a-stuck.xlsx", "b-full.xlsx", "c-slow.xlsx"]):
+        innovation_app(k + 1).write(tmp_path / name)
+    status = Path("/proc/self/status").read_text()
+    space = int(status.split("VmSize:")[1].split()[0]) << 10
+    call = load_call()
+    options = BatchOptions(
+        check=Options(call=call, now=datetime.now(call.zone)),
+        jobs=1,
+        timeout=30,  # a stuck worker would be stopped here, and its finding name the time
+        max_memory=space + (64 << 20),
+        checker=_filling,
+    )
+    report = run_batch([Task(p, p.name) for p in sorted(tmp_path.iterdir())], options)
+    results = {r.path: r for r in report.files}
+    (stuck,) = results["a-stuck.xlsx"].findings
+    assert stuck.code == "KL011" and "memory" in stuck.message_en, stuck.message_en
+    assert results["b-full.xlsx"].verdict == "passed", results["b-full.xlsx"].findings
+    assert results["c-slow.xlsx"].verdict == "passed", results["c-slow.xlsx"].findings
+
+
 def _held(conn: Connection, limit: int, fill: bool) -> None:
     """A child under `limit`: with `fill`, it allocates until the limit refuses more (as a
     child stuck in CPython's out-of-memory loop stays), else a little; then it waits."""
@@ -583,8 +631,9 @@ def _held(conn: Connection, limit: int, fill: bool) -> None:
 
 
 def test_a_child_held_at_its_memory_limit_is_seen_as_over_it() -> None:
-    """The watch that stops an annotated copy stuck at its memory limit (decided item 69): it
-    sees a child that stays at its limit, after STUCK_SECONDS, and never one below it."""
+    """The watch that stops a worker or an annotated copy stuck at its memory limit (decided
+    item 69): it sees a child that stays at its limit, after STUCK_SECONDS, and never one
+    below it."""
     context = process_context()
     status = Path("/proc/self/status").read_text()
     limit = (int(status.split("VmSize:")[1].split()[0]) << 10) + (32 << 20)

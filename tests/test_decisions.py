@@ -48,8 +48,9 @@ Items already guarded by a test elsewhere, with an obvious name (not repeated he
 - 66 (exact money and ranges in JSON): test_report_exact.py
 - 68 (no more workers than files): test_batch.py
   test_no_more_workers_than_files_and_each_gets_a_file
-- 69 (a copy stuck at its memory limit is over it): test_batch.py
-  test_a_child_held_at_its_memory_limit_is_seen_as_over_it; test_annotate.py
+- 69 (a worker or copy stuck at its memory limit is over it): test_batch.py
+  test_a_child_held_at_its_memory_limit_is_seen_as_over_it,
+  test_a_worker_held_at_its_memory_limit_is_over_it_and_a_full_one_is_replaced; test_annotate.py
   test_a_copy_over_the_time_or_memory_limit_is_stopped,
   test_a_copy_being_made_ends_with_a_killed_klynge
 """
