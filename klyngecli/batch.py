@@ -88,14 +88,23 @@ Checker = Callable[[Path, Options, str], FileResult]
 # --- The worker process ------------------------------------------------------------------------
 
 
-def limit_memory(max_memory: int) -> None:
+def address_limit(max_memory: int) -> int:
+    """The address space a child gets: --max-memory, or this process's hard limit when lower."""
     try:
         import resource
     except ImportError:  # not on this platform (Windows): the watchdog still bounds time
+        return max_memory
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    return max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
+
+
+def limit_memory(max_memory: int) -> None:
+    try:
+        import resource
+    except ImportError:
         return
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    resource.setrlimit(resource.RLIMIT_AS, (address_limit(max_memory), hard))
 
 
 # A process that stays this close to its memory limit this long is over it (decided item 69).
@@ -112,7 +121,7 @@ class MemoryWatch:
 
     def __init__(self, pid: int | None, max_memory: int) -> None:
         self.statm = f"/proc/{pid}/statm"
-        self.floor = max_memory - STUCK_MARGIN
+        self.floor = address_limit(max_memory) - STUCK_MARGIN
         self.since: float | None = None  # when the samples first found it at the limit
 
     def at_limit(self) -> bool:

@@ -135,6 +135,12 @@ def ctrl_c_default() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def address_space() -> int:
+    """This process's address space (VmSize), which a forked child starts with."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmSize:")[1].split()[0]) << 10
+
+
 def running(pid: int) -> bool:
     """A process is running (a zombie, ended but not yet reaped by init, is not)."""
     try:

@@ -32,7 +32,7 @@ from klyngecli.cli import FailOn, exit_code
 from klyngecli.engine import Options, check_file
 from klyngecli.reader.prescreen import Limits
 from klyngecli.report import FileResult
-from tests.conftest import REPO, SAMPLES, ctrl_c_default, money, running
+from tests.conftest import REPO, SAMPLES, address_space, ctrl_c_default, money, running
 from tests.workbooks import App, basis_app, innovation_app, valid_cvr
 
 CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
@@ -598,8 +598,7 @@ def test_a_worker_held_at_its_memory_limit_is_over_it_and_a_full_one_is_replaced
     limit is replaced, so that the next file, however long it takes, is not taken for stuck."""
     for k, name in enumerate(["a-stuck.xlsx", "b-full.xlsx", "c-slow.xlsx"]):
         innovation_app(k + 1).write(tmp_path / name)
-    status = Path("/proc/self/status").read_text()
-    space = int(status.split("VmSize:")[1].split()[0]) << 10
+    space = address_space()
     call = load_call()
     options = BatchOptions(
         check=Options(call=call, now=datetime.now(call.zone)),
@@ -635,8 +634,7 @@ def test_a_child_held_at_its_memory_limit_is_seen_as_over_it() -> None:
     item 69): it sees a child that stays at its limit, after STUCK_SECONDS, and never one
     below it."""
     context = process_context()
-    status = Path("/proc/self/status").read_text()
-    limit = (int(status.split("VmSize:")[1].split()[0]) << 10) + (32 << 20)
+    limit = address_space() + (32 << 20)
     children = {}
     for fill in (True, False):
         receiver, sender = context.Pipe(duplex=False)
