@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import gc
 import json
+import os
+import pickle
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from klyngecli.cli import app
 from tests.workbooks import App, Built
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,14 +115,47 @@ class Checked:
         return found[0]
 
 
+_SERVERS: list[subprocess.Popen[bytes]] = []  # this test worker's klynge (tests/cli_server.py)
+
+
+def _cli_server() -> subprocess.Popen[bytes]:
+    if _SERVERS and _SERVERS[0].poll() is None:
+        return _SERVERS[0]
+    _SERVERS[:] = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.cli_server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=REPO,
+        )
+    ]
+    return _SERVERS[0]
+
+
+@atexit.register
+def _stop_cli_server() -> None:
+    for server in _SERVERS:
+        assert server.stdin is not None
+        server.stdin.close()  # the server ends at the end of its requests
+        server.wait(timeout=30)
+
+
 def run_check(*args: str | Path) -> Checked:
-    """`klynge check ARGS --format json` through the real CLI (typer's CliRunner)."""
-    runner = CliRunner()
-    result = runner.invoke(app, ["check", *map(str, args), "--format", "json"])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    report = json.loads(result.stdout) if result.stdout.strip() else {}
-    return Checked(result.exit_code, report, result.stderr)
+    """`klynge check ARGS --format json` through the real CLI (typer's CliRunner), in this test
+    worker's klynge process (tests/cli_server.py), with the test's environment and folder."""
+    server = _cli_server()
+    assert server.stdin is not None and server.stdout is not None
+    request = (["check", *map(str, args), "--format", "json"], dict(os.environ), os.getcwd())
+    try:
+        pickle.dump(request, server.stdin)
+        server.stdin.flush()
+        exit_code, stdout, stderr, error = pickle.load(server.stdout)
+    except (OSError, EOFError, pickle.UnpicklingError) as exc:
+        raise RuntimeError(f"run_check's klynge process ended ({server.poll()}): {exc}") from exc
+    if error is not None:
+        raise AssertionError(f"klynge raised an exception:\n{error}")
+    report = json.loads(stdout) if stdout.strip() else {}
+    return Checked(exit_code, report, stderr)
 
 
 def check(tmp_path: Path, app: App | Built, *args: str | Path) -> Checked:
