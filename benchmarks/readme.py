@@ -201,12 +201,15 @@ WHY_MISSED = """### Why the time targets are missed (measured, November-December
 - 3x the floor leaves about 3.5 ms per file for all of that: it needs the per-cell work in
   native code, or cells kept as compact tuples and references made only for findings (the
   measured suggestions are in the closing note of issue 15).
-- Start-up (2.56x the bare imports in this run, 4.33x before): the check path no longer
-  imports pydantic (the limits and the configuration are plain dataclasses; a `klynge.toml` is
-  checked by pydantic when there is one) and typer is pinned below 0.29, which builds a pydantic
-  TypeAdapter for every option on each run (about 150 ms). What is left over the bare imports:
-  our modules (about 60-80 ms, mostly making dataclasses and enums), rich for the text report
-  (about 22 ms; a machine format does not import it), the worker's fork and the check itself.
+- Start-up (4.33x the bare imports before November's work; the table above for now): the check
+  path no longer imports pydantic (the limits and the configuration are plain dataclasses; a
+  `klynge.toml` is checked by pydantic when there is one) and typer is pinned below 0.29, which
+  builds a pydantic TypeAdapter for every option on each run (about 150 ms). cli.py's
+  annotations are objects, not strings: typer compiled each string annotation on every run
+  (building the command took 12.5 ms, now 2.7 ms). What is left over the bare imports: our
+  modules (about 50 ms, mostly making dataclasses and enums), rich for the text report (about
+  25 ms; a machine format does not import it), the worker's fork and the check itself (a fork,
+  its copy-on-write and the worker's fresh pages cost about 13 ms of system time on this VM).
   On a machine with `PYTHONDONTWRITEBYTECODE=1` (this one) every module not compiled before is
   compiled on each run; the bench compiles them first.
 - The 100,000-row workbook: every amount is a `Value` with a `CellRef` and an exact `Decimal`
