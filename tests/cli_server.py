@@ -21,7 +21,18 @@ import os
 import pickle
 import sys
 import traceback
+from collections.abc import Callable
 from typing import IO, Any
+
+
+def command_built_once() -> Callable[..., Any] | None:
+    """typer's CliRunner builds the click command from the app's signatures on every invoke
+    (about 3 ms); the command is the same each time, so it is built once per app: the builder
+    to put in `typer.testing._get_command`, or None for a typer without it."""
+    import typer.testing
+
+    build = getattr(typer.testing, "_get_command", None)
+    return functools.cache(build) if build is not None else None
 
 
 def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
@@ -30,9 +41,9 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
 
     from klyngecli.cli import app
 
-    build = getattr(typer.testing, "_get_command", None)
-    if build is not None:  # the command is the same each time (conftest._command_built_once)
-        typer.testing._get_command = functools.cache(build)  # type: ignore[attr-defined]
+    built = command_built_once()
+    if built is not None:
+        typer.testing._get_command = built  # type: ignore[attr-defined]
     gc.freeze()  # what is imported stays: the collector need not walk it after each check
     while True:
         try:

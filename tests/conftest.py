@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import functools
 import gc
 import json
 import os
@@ -19,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli_server import command_built_once
 from tests.workbooks import App, Built
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,17 +64,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _command_built_once() -> Iterator[None]:
-    """typer's CliRunner builds the click command from the app's signatures on every invoke
-    (about 3 ms); the command is the same each time, so build it once per app. `klynge` itself
-    builds it once per run, as before."""
+    """The CliRunners of the tests' own process build the command once (as run_check's klynge
+    process does: `cli_server.command_built_once`). `klynge` itself builds it once per run."""
     import typer.testing
 
-    build = getattr(typer.testing, "_get_command", None)
-    if build is None:  # another typer: each invoke builds it, as before
+    built = command_built_once()
+    if built is None:  # another typer: each invoke builds it, as before
         yield
         return
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(typer.testing, "_get_command", functools.cache(build))
+        patch.setattr(typer.testing, "_get_command", built)
         yield
 
 

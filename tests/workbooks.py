@@ -248,11 +248,11 @@ def _xlsx_bytes(
     hidden = set(hidden_sheets)
     unknown = (
         hidden
-        | set(hidden_cols or {})
-        | set(hidden_rows or {})
-        | set(merged or {})
-        | set(number_formats or {})
-        | set(results or {})
+        | set(hidden_cols)
+        | set(hidden_rows)
+        | set(merged)
+        | set(number_formats)
+        | set(results)
     ) - set(sheets)
     if unknown:
         raise KeyError(f"no such sheet: {sorted(unknown)}")
@@ -269,13 +269,13 @@ def _xlsx_bytes(
             for c, value in enumerate(row, start=1):
                 if value is not None:
                     ws.cell(row=r, column=c, value=value)
-        for col in (hidden_cols or {}).get(name, ()):
+        for col in hidden_cols.get(name, ()):
             ws.column_dimensions[col].hidden = True
-        for row_number in (hidden_rows or {}).get(name, ()):
+        for row_number in hidden_rows.get(name, ()):
             ws.row_dimensions[row_number].hidden = True
-        for area in (merged or {}).get(name, ()):
+        for area in merged.get(name, ()):
             ws.merge_cells(area)
-        for area, fmt in (number_formats or {}).get(name, {}).items():
+        for area, fmt in number_formats.get(name, {}).items():
             min_col, min_row, max_col, max_row = range_boundaries(area)
             for r in range(min_row, max_row + 1):
                 for c in range(min_col, max_col + 1):
