@@ -21,15 +21,26 @@ text they would hold — a shared string counts once per cell that refers to it.
 from __future__ import annotations
 
 import functools
+import io
 import re
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
+from zipfile import ZipInfo
 
 from klyngecli.model import column_index
+from klyngecli.reader.container import DAMAGED_ZIP_ERRORS
 from klyngecli.reader.limits import Extent, Tally, damaged
 from klyngecli.reader.names import NamedRange, from_a1, known
+from klyngecli.reader.ooxml_plain import (
+    KEEP,
+    N_END,
+    PLAIN_MAX_BYTES,
+    TEXT_TYPES,
+    screen_plain,
+    string_length,
+)
 from klyngecli.reader.package import Package, folded
 from klyngecli.reader.xmlscan import feed, local, parse, parser
 
@@ -37,7 +48,6 @@ Position = tuple[int, int]
 
 _REF = re.compile(r"([A-Za-z]*)([0-9]+)")
 _FAR = 1 << 40  # a row or column past anything calamine's u32 can hold
-_TEXT_TYPES = ("str", "inlineStr")
 _SHEET_TYPES = ("worksheet", "chartsheet", "dialogsheet")
 
 
@@ -191,7 +201,6 @@ class _SharedStrings:
             self.current += len(data)
 
 
-_KEEP = 64  # characters of a <v> kept: enough to tell an index, an error code or NaN
 # A cell reference of the everyday kind (`B7`, `xfd1048576`): read here without `position`'s
 # checks, which it passes; any other form goes through `position`.
 _PLAIN_REF = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})").fullmatch
@@ -221,7 +230,7 @@ def _screen_sheet(
     row = col = 0  # where a row or cell without a reference goes
     # The cell being read (`in_cell`): its place and `t`, whether it has an element inside
     # (calamine may make a value of it) and a formula, the elements open inside it, the text of
-    # its <v> (up to _KEEP characters), that text's length and pieces, and the characters
+    # its <v> (up to KEEP characters), that text's length and pieces, and the characters
     # inside its <is>.
     in_cell = child = formula = has_value = False
     at_row = at_col = depth = value_length = value_pieces = inline = 0
@@ -302,8 +311,8 @@ def _screen_sheet(
         nonlocal value, value_length, value_pieces
         value_pieces += 1
         value_length += len(data)
-        if len(value) < _KEEP:
-            value += data[:_KEEP]
+        if len(value) < KEEP:
+            value += data[:KEEP]
 
     def inline_text(data: str) -> None:
         nonlocal inline
@@ -341,7 +350,7 @@ def _screen_sheet(
             index = int(value)  # the everyday index: below 10**19, within calamine's u64
             length = strings[index] if index < len(strings) else 0
         else:
-            length = _string_length(value, value_pieces, value_length, strings)
+            length = string_length(value, value_pieces, value_length, strings)
         if length:
             chars += length
             if chars > chars_room:
@@ -351,9 +360,9 @@ def _screen_sheet(
         where = (at_row, at_col)
         if kind == "e":
             errors[where] = value.strip() or "#ERROR"
-        elif formula and (not has_value or (not value.strip() and kind not in _TEXT_TYPES)):
+        elif formula and (not has_value or (not value.strip() and kind not in TEXT_TYPES)):
             pending.add(where)
-        elif value[-1:] in _N and kind in (None, "n") and value.lower().lstrip("+-") == "nan":
+        elif value[-1:] in N_END and kind in (None, "n") and value.lower().lstrip("+-") == "nan":
             # calamine reads NaN as a number (a date 1899-12-30 under a date format): KL006
             # (workbook-format.md, decided item 17).
             errors[where] = "NaN"
@@ -366,25 +375,7 @@ def _screen_sheet(
     return pending, errors
 
 
-_N = ("n", "N")
 _digits = re.compile(r"[0-9]+").fullmatch
-
-
-def _string_length(text: str, pieces: int, length: int, strings: array[int]) -> int:
-    """The characters of the shared string a cell of `t="s"` refers to: calamine's atoi of the
-    index in <v>; of an index that is not plain digits calamine parses only the first text run
-    of <v> (up to a character reference or a comment), and reads what it cannot parse as 0: so
-    0 or any leading digits."""
-    if not pieces:
-        return 0
-    whole = pieces == 1 and len(text) == length
-    if whole and text.isascii() and text.isdigit() and int(text[:21]) < 1 << 64:
-        candidates = [int(text)]
-    else:
-        text = text.removeprefix("+")
-        digits = len(text) - len(text.lstrip("0123456789"))
-        candidates = [0, *(int(text[:k]) for k in range(1, min(digits, 20) + 1))]
-    return max((strings[i] for i in candidates if i < len(strings)), default=0)
 
 
 def screen_ooxml(
@@ -423,11 +414,31 @@ def screen_ooxml(
         seen_parts.add(key)
         if entry is None or not wanted(name):
             continue  # a missing part is the reader's KL001; other sheets it never loads
-        with package.open(entry) as stream:
-            pending, errors = _screen_sheet(stream, entry.filename, name, strings.lengths, tally)
+        pending, errors = _screen_part(package, entry, name, strings.lengths, tally)
         findings.pending[name] = frozenset(pending)
         findings.errors[name] = errors
     return findings
+
+
+def _screen_part(
+    package: Package, entry: ZipInfo, sheet: str, strings: array[int], tally: Tally
+) -> tuple[set[Position], dict[Position, str]]:
+    """A sheet's part: of the everyday form by `ooxml_plain`, any other element by element."""
+    data = None
+    if entry.file_size <= PLAIN_MAX_BYTES:
+        try:
+            with package.open(entry) as stream:
+                data = stream.read(PLAIN_MAX_BYTES + 1)
+        except DAMAGED_ZIP_ERRORS:
+            data = None  # the element-by-element screen finds it where it always did
+        if data is not None:
+            found = screen_plain(data, entry.filename, sheet, strings, tally, _column)
+            if found is not None:
+                return found
+    if data is not None and len(data) <= PLAIN_MAX_BYTES:
+        return _screen_sheet(io.BytesIO(data), entry.filename, sheet, strings, tally)
+    with package.open(entry) as stream:
+        return _screen_sheet(stream, entry.filename, sheet, strings, tally)
 
 
 def _sheet_path(name: str, rid: str, rels: dict[str, tuple[str, str]], folder: str) -> str:
