@@ -23,6 +23,11 @@ _LAYOUT_FIELDS = frozenset({"ref", "text", "row", "header_row", "cols", "sheet",
 # Each dataclass of the model → the fields that go into the fingerprint, found once per class.
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
+# An amount → its text: amounts recur, and normalising one costs more than finding it. Equal
+# Decimals (1.0, 1.00) normalise alike; bounded, per process.
+_DECIMAL_TEXT: dict[Decimal, str] = {}
+_DECIMAL_TEXT_SIZE = 1 << 14
+
 
 def _feed(node: Any, out: list[str]) -> None:
     """The values of `node`, depth first: the common kinds by their exact type (a cell's value,
@@ -32,7 +37,15 @@ def _feed(node: Any, out: list[str]) -> None:
         node = node.value
         kind = type(node)
     if kind is Decimal:
-        out.append(format(node.normalize(), "f") if node.is_finite() else str(node))
+        if not node.is_finite():  # a NaN has no hash
+            out.append(str(node))
+            return
+        text = _DECIMAL_TEXT.get(node)
+        if text is None:
+            text = format(node.normalize(), "f")
+            if node and len(_DECIMAL_TEXT) < _DECIMAL_TEXT_SIZE:  # not 0: -0 is equal, "-0"
+                _DECIMAL_TEXT[node] = text
+        out.append(text)
     elif kind is str or kind is int or node is None:
         out.append(repr(node))
     elif (names := _FIELDS.get(kind)) is not None:

@@ -134,9 +134,10 @@ def _cli_server() -> subprocess.Popen[bytes]:
 @atexit.register
 def _stop_cli_server() -> None:
     for server in _SERVERS:
-        assert server.stdin is not None
+        assert server.stdin is not None and server.stdout is not None
         server.stdin.close()  # the server ends at the end of its requests
         server.wait(timeout=30)
+        server.stdout.close()
 
 
 def run_check(*args: str | Path) -> Checked:

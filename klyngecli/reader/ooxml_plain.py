@@ -47,7 +47,7 @@ _ATTR = rf"{_WS}+[A-Za-z_][\w.:-]*{_WS}*={_WS}*{_VALUE}"
 # with all that follows it, in one piece, which sends the part the long way. The groups of a
 # cell: column letters, row digits (its `r` comes first, as every writer puts it), its other
 # attributes, its body, `<f`, `<v`, the <v>'s text, `<is`, the <is><t>'s text; then a row's
-# attributes.
+# number when it is its first attribute, and its other attributes.
 _TOKEN = re.compile(
     rf"""
     <c{_WS}+r="([A-Za-z]{{1,3}})([1-9][0-9]{{0,6}})"((?:{_ATTR})*){_WS}*
@@ -56,7 +56,7 @@ _TOKEN = re.compile(
         (?:(<v)(?:{_WS}*/>|>([^<&\r\n]*)</v{_WS}*>){_WS}*)?
         (?:(<is)><t(?:{_ATTR})*{_WS}*(?:/>|>([^<\r]*)</t{_WS}*>)</is{_WS}*>{_WS}*)?
       </c{_WS}*>)
-  | <row((?:{_ATTR})*){_WS}*/?> | </row{_WS}*> | {_WS}+
+  | <row(?:{_WS}+r="([1-9][0-9]{{0,6}})")?((?:{_ATTR})*){_WS}*/?> | </row{_WS}*> | {_WS}+
   | ([\s\S]+)
     """,
     re.VERBOSE | re.ASCII,
@@ -153,11 +153,12 @@ def _cells(
         value,
         inline_tag,
         inline,
+        row_number,
         row,
         other,
     ) in _TOKEN.findall(region):
         if not letters:
-            if other or (row and not _plain_row(row)):
+            if other or (row and not row_number and not _plain_row(row)):
                 return None
             continue
         if body == "/>" or not (formula or has_value or inline_tag):

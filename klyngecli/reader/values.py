@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from klyngecli.codes import KL006, KL007, KL009, KL010
 from klyngecli.findings import Finding, kr
-from klyngecli.model import Amount, CellRef, Value
+from klyngecli.model import Amount, CellRef, State, Value
 from klyngecli.reader.cells import (
     MAX_KRONER,
     cvr_text,
@@ -54,6 +54,13 @@ def first_spellings(table: dict[str, str]) -> tuple[str, ...]:
 
 # What KL006 on an unknown unit lists: one spelling of each multiplier.
 ACCEPTED_UNITS = first_spellings(UNITS)
+
+
+# A number cell's amount in kroner, by its float and its column's multiplier, for the amounts that
+# raised no finding: the same budget figures recur in a workbook and from one to the next, and
+# each new one costs a Decimal made from its repr, scaled and rounded. Bounded, per process.
+_PLAIN_KRONER: dict[tuple[float, Decimal | None], Decimal] = {}
+_PLAIN_KRONER_SIZE = 1 << 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +107,11 @@ class Cells:
 
     def amount(self, grid: Grid, row: int, col: int, multiplier: Decimal | None) -> Amount:
         """An amount in kroner; blank is 0; None when unreadable or its unit is unknown."""
-        raw, ref = grid.get(row, col), grid.ref(row, col)
+        raw, ref = grid.get(row, col), CellRef(grid.name, row, col)
+        if type(raw) is float:  # the everyday cell: a number seen before needs no new Decimal
+            known = _PLAIN_KRONER.get((raw, multiplier))
+            if known is not None:
+                return Value(known, ref, None, State.READ)
         if raw == "" or (isinstance(raw, str) and not raw.strip()):
             return Value.read(Decimal(0), ref)
         if raw is PENDING:
@@ -149,7 +160,9 @@ class Cells:
                     limit=0,
                 )
             )
-        return Value.read(value, ref)
+        elif type(raw) is float and raw and len(_PLAIN_KRONER) < _PLAIN_KRONER_SIZE:
+            _PLAIN_KRONER[(raw, multiplier)] = value  # not 0.0: -0.0 is equal, and another text
+        return Value(value, ref, None, State.READ)
 
     def number(self, grid: Grid, row: int, col: int, what_da: str, what_en: str) -> Value[Decimal]:
         """A plain number (employees, million EUR); None when blank or unreadable."""
