@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from klyngecli.reader import ooxml
 from klyngecli.reader.limits import Limits, Refused, Tally
-from klyngecli.reader.ooxml_plain import PLAIN_MAX_BYTES, screen_plain
+from klyngecli.reader.ooxml_plain import screen_plain
+from klyngecli.reader.xmlscan import CHUNK
 from tests.test_corpus import CORPUS
 from tests.workbooks import App
 
@@ -300,12 +301,31 @@ def _sheet_parts(paths: list[Path]) -> list[tuple[str, bytes]]:
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
                     name = info.filename
-                    plain_size = info.file_size <= PLAIN_MAX_BYTES
+                    plain_size = info.file_size <= CHUNK  # one chunk: text never cut
                     if "worksheets/" in name and name.endswith(".xml") and plain_size:
                         parts.append((f"{path.name}:{name}", archive.read(info)))
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             continue  # the corpus's damaged archives: the prescreen's tests read them
     return parts
+
+
+def test_a_part_of_many_mib_is_screened_plainly_a_piece_at_a_time() -> None:
+    """Over 1 MiB the part is cut after a row's end about every MiB (bounded memory); on a part
+    whose values no chunk boundary can read differently (no shared-string index), both screens
+    agree, and a formula cell near the end is found."""
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>Løn &amp; rejser {n}</t></is></c>'
+        f'<c r="B{n}"><v>{n * 1000}</v></c><c r="C{n}" t="e"><v>#N/A</v></c></row>'
+        for n in range(1, 40_001)
+    )
+    last = '<row r="40001"><c r="D40001"><f>SUM(B1:B40000)</f></c></row>'
+    data = f"<worksheet><sheetData>{rows}{last}</sheetData></worksheet>".encode()
+    assert len(data) > 4 * CHUNK
+    found = plain(data, Limits())
+    assert found is not None
+    pending, errors = found[0]  # type: ignore[misc]
+    assert pending == {(40_000, 3)} and len(errors) == 40_000
+    assert found == element_by_element(data, Limits())
 
 
 def test_on_real_workbooks_the_two_screens_agree(tmp_path: Path) -> None:

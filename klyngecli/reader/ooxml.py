@@ -423,20 +423,21 @@ def screen_ooxml(
 def _screen_part(
     package: Package, entry: ZipInfo, sheet: str, strings: array[int], tally: Tally
 ) -> tuple[set[Position], dict[Position, str]]:
-    """A sheet's part: of the everyday form by `ooxml_plain`, any other element by element."""
+    """A sheet's part: of the everyday form by `ooxml_plain`, any other element by element. The
+    plain screen holds the part at once, so it takes only one within the part limit."""
+    room = min(PLAIN_MAX_BYTES, tally.limits.max_part_bytes)
     data = None
-    if entry.file_size <= PLAIN_MAX_BYTES:
+    if entry.file_size <= room:
         try:
             with package.open(entry) as stream:
-                data = stream.read(PLAIN_MAX_BYTES + 1)
+                data = stream.read(room + 1)
         except DAMAGED_ZIP_ERRORS:
             data = None  # the element-by-element screen finds it where it always did
-        if data is not None:
+        if data is not None and len(data) <= room:  # not more than its entry declared
             found = screen_plain(data, entry.filename, sheet, strings, tally, _column)
             if found is not None:
                 return found
-    if data is not None and len(data) <= PLAIN_MAX_BYTES:
-        return _screen_sheet(io.BytesIO(data), entry.filename, sheet, strings, tally)
+            return _screen_sheet(io.BytesIO(data), entry.filename, sheet, strings, tally)
     with package.open(entry) as stream:
         return _screen_sheet(stream, entry.filename, sheet, strings, tally)
 
