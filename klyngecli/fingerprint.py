@@ -71,7 +71,11 @@ def _feed_other(node: object, out: list[str]) -> None:
     elif isinstance(node, CellRef | Area):
         return
     elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        names = tuple(f.name for f in dataclasses.fields(node) if f.name not in _LAYOUT_FIELDS)
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(node)
+            if f.name not in _LAYOUT_FIELDS and f.compare  # not a cache (`Table._sums`)
+        )
         _FIELDS[type(node)] = names
         for name in names:
             out.append(name)

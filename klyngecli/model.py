@@ -215,6 +215,10 @@ class Table:
     width: int
     in_kroner: bool  # every year column is in unit kr. (for KL106)
 
+    # The sums the rules ask for, each computed once (the lines never change): a cache, not a
+    # value of the table, so neither equality nor the fingerprint sees it.
+    _sums: dict[object, Decimal | None] = field(default_factory=dict, compare=False, repr=False)
+
     def lines_with(self, key: str) -> list[Line]:
         return [line for line in self.lines if line.key == key]
 
@@ -226,15 +230,25 @@ class Table:
 
     def sum_of(self, key: str) -> Decimal | None:
         """The exact sum of the lines of one category or source; None when it cannot be known."""
-        if self.unlabelled_money:
-            return None
-        return total(a for line in self.lines_with(key) for a in line.all_amounts())
+        if ("of", key) not in self._sums:
+            self._sums[("of", key)] = (
+                None
+                if self.unlabelled_money
+                else total(a for line in self.lines_with(key) for a in line.all_amounts())
+            )
+        return self._sums[("of", key)]
 
     def sum_all(self) -> Decimal | None:
-        return total(a for line in self.lines for a in line.all_amounts())
+        if "all" not in self._sums:
+            self._sums["all"] = total(a for line in self.lines for a in line.all_amounts())
+        return self._sums["all"]
 
     def sum_year(self, year: int) -> Decimal | None:
-        return total(line.amounts[year] for line in self.lines if year in line.amounts)
+        if year not in self._sums:
+            self._sums[year] = total(
+                line.amounts[year] for line in self.lines if year in line.amounts
+            )
+        return self._sums[year]
 
     def row_area(self, row: int) -> Area:
         return Area.row_span(self.sheet, row, range(self.width))

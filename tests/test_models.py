@@ -62,3 +62,23 @@ def test_every_cell_state_is_read_as_such(tmp_path: Path) -> None:
     assert applicant.designation.text == "Måske" and applicant.start.text == "snart"
     assert applicant.designation.given and applicant.submitted.given
     assert not applicant.contact.given and applicant.end.known and not applicant.start.known
+
+
+def test_a_tables_sums_are_computed_once_and_are_no_part_of_its_value() -> None:
+    from klyngecli.fingerprint import content_hash
+    from klyngecli.model import total
+
+    first, second = model(App()), model(App())
+    before = content_hash(first)
+    budget = first.budget
+    assert budget is not None and second.budget is not None
+    every = total(a for line in budget.lines for a in line.all_amounts())
+    assert budget.sum_all() == every and budget.sum_all() is budget.sum_all()  # kept, not redone
+    assert budget.sum_year(2025) == total(
+        line.amounts[2025] for line in budget.lines if 2025 in line.amounts
+    )
+    assert budget.sum_of("løn") == total(
+        a for line in budget.lines_with("løn") for a in line.all_amounts()
+    )
+    assert first == second  # second's table has computed nothing
+    assert content_hash(first) == before == content_hash(second)
