@@ -53,6 +53,9 @@ Items already guarded by a test elsewhere, with an obvious name (not repeated he
   test_a_worker_held_at_its_memory_limit_is_over_it_and_a_full_one_is_replaced; test_annotate.py
   test_a_copy_over_the_time_or_memory_limit_is_stopped,
   test_a_copy_being_made_ends_with_a_killed_klynge
+- 70 (the everyday worksheet part screened by regular expressions): test_screen_plain.py; the
+  memo of amounts: test_values.py; a table's sums: test_models.py
+  test_a_tables_sums_are_computed_once_and_are_no_part_of_its_value
 """
 
 from __future__ import annotations

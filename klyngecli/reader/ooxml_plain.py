@@ -102,9 +102,9 @@ _DECLARATION = re.compile(
     + rb"*\?>",
     re.IGNORECASE,
 )
-_DATA_START = re.compile(rb"<([^ \t\n\r/>]*?)sheetData(?=[ \t\n\r/>])")
+_DATA_START = re.compile(rb"<([^ \t\n\r/><]*?)sheetData(?=[ \t\n\r/>])")
 _DATA_TAG = re.compile(rb"<sheetData(?:" + _ATTR + rb")*" + _WS + rb"*(/?)>")
-_ENTITY = re.compile(rb"&[^;]*;")
+_ENTITY = re.compile(rb"&[^;&]*;")
 _UNSEEN = b"\x00"  # no `t` of a cell is this: it is no character XML allows
 _BOM = b"\xef\xbb\xbf"
 
