@@ -9,6 +9,7 @@ prefixed name, a cell without `r`, rich text, an entity in a value, a limit reac
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from array import array
 from pathlib import Path
@@ -340,3 +341,22 @@ def test_on_real_workbooks_the_two_screens_agree(tmp_path: Path) -> None:
             plainly += 1
             assert found == element_by_element(data, Limits()), name
     assert plainly >= len(parts) // 2  # the everyday form is everyday
+
+
+def test_a_long_stretch_without_a_rows_end_is_still_cut_into_pieces() -> None:
+    """Cells straight in <sheetData> (no row), or one long row: the pieces stay near a MiB, each
+    cut before a cell's tag, and together they are the region."""
+    from klyngecli.reader import ooxml_plain
+
+    cells = b"".join(b'<c r="A%d"><v>%d</v></c>' % (n, n) for n in range(1, 150_001))
+    data = b"<worksheet><sheetData>" + cells + b"</sheetData></worksheet>"
+    start, end = data.index(b"<c "), data.index(b"</sheetData>")
+    pieces = list(ooxml_plain._pieces(data, start, end))
+    assert len(pieces) >= 3
+    assert pieces[0][0] == start and pieces[-1][1] == end
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+    assert all(e - s < ooxml_plain._PIECE + 64 for s, e in pieces)
+    assert all(data.startswith(b"<c ", s) for s, _ in pieces)
+    found = plain(data, Limits())
+    assert found is not None and found[1][1] == 150_000  # every cell counted once
+    assert found == element_by_element(data, Limits())

@@ -105,6 +105,7 @@ _DECLARATION = re.compile(
 _DATA_START = re.compile(rb"<([^ \t\n\r/><]*?)sheetData(?=[ \t\n\r/>])")
 _DATA_TAG = re.compile(rb"<sheetData(?:" + _ATTR + rb")*" + _WS + rb"*(/?)>")
 _ENTITY = re.compile(rb"&[^;&]*;")
+_CUT = re.compile(rb"<(?:c|row)[ \t\n\r/>]|</row[ \t\n\r>]")
 _UNSEEN = b"\x00"  # no `t` of a cell is this: it is no character XML allows
 _BOM = b"\xef\xbb\xbf"
 
@@ -164,13 +165,15 @@ def _everyday(data: bytes, part: str, tally: Tally) -> int | None:
 
 
 def _pieces(data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """The region cut after a row's end about every `_PIECE` bytes: no token spans a cut."""
+    """The region cut about every `_PIECE` bytes, before a cell's or a row's tag (which no
+    token holds inside it): the tokens of one piece at a time are in memory, however the
+    sheet's rows are drawn (one long row, or cells with no row at all)."""
     while end - start > _PIECE:
-        cut = data.find(b"</row>", start + _PIECE, end)
-        if cut < 0:
+        cut = _CUT.search(data, start + _PIECE, end)
+        if cut is None:
             break
-        yield start, cut + len(b"</row>")
-        start = cut + len(b"</row>")
+        yield start, cut.start()
+        start = cut.start()
     yield start, end
 
 
@@ -183,6 +186,10 @@ def _cells(
     column: Callable[[str], int],
 ) -> tuple[set[Position], dict[Position, str]] | None:
     limits = tally.limits
+    declared = data.startswith(b"<?", len(_BOM) if data.startswith(_BOM) else 0)
+    records = data.count(b"<") - data.count(b"</") - declared
+    if tally.records + records > limits.max_records:
+        return None  # before the cells are read: a part of millions of tiny rows stops here
     pending: set[Position] = set()
     errors: dict[Position, str] = {}
     cells = chars = rows = cols = 0
@@ -238,11 +245,8 @@ def _cells(
                 pending.add((at_row, at_col))
             elif text[-1:] in N_END and kind in (None, "n") and text.lower().lstrip("+-") == "nan":
                 errors[(at_row, at_col)] = "NaN"
-    markup = data[len(_BOM) :] if data.startswith(_BOM) else data
-    records = markup.count(b"<") - markup.count(b"</") - markup.startswith(b"<?")
     if (
-        tally.records + records > limits.max_records
-        or tally.cells + cells > limits.max_cells
+        tally.cells + cells > limits.max_cells
         or tally.text_chars + chars > limits.max_text_chars
         or rows * cols > limits.max_sheet_cells
         or tally.book_cells + rows * cols > limits.max_book_cells
