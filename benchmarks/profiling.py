@@ -26,7 +26,7 @@ RATE = 100  # samples a second
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^():]+?)(?::(?P<line>\d+))?\)$")
 _CALAMINE_CALL = re.compile(r"calamine|to_python|from_filelike|from_path|get_sheet_by_")
 _PRESCREEN = re.compile(
-    r"klyngecli/reader/(prescreen|screen_\w+|xmlscan|package|container|cfb|limits|ooxml)\.py"
+    r"klyngecli/reader/(prescreen|screen_\w+|xmlscan|package|container|cfb|limits|ooxml\w*)\.py"
 )
 
 GROUPS = (
@@ -94,7 +94,8 @@ def group_of(stack: list[Frame]) -> str:
     """The group of one sample; `stack` runs from the outermost frame to the innermost."""
     if any(f.file.startswith("<frozen importlib") for f in stack):
         return GROUPS[0]
-    for depth, frame in enumerate(reversed(stack)):
+    model = False  # the model's own code (a sum, a value made) is its caller's: a rule's sum
+    for depth, frame in enumerate(reversed(stack)):  # is rules time, a value read the reader's
         file = frame.file
         if depth == 0 and _CALAMINE_CALL.search(_source_line(file, frame.line)):
             return "calamine read"
@@ -106,7 +107,10 @@ def group_of(stack: list[Frame]) -> str:
             return "pre-screen (unzip, XML scan, limits)"
         if file.startswith("klyngecli/rules/"):
             return "rules"
-        if file.startswith("klyngecli/reader/") or file == "klyngecli/model.py":
+        if file == "klyngecli/model.py":
+            model = True
+            continue
+        if file.startswith("klyngecli/reader/"):
             return "model building (reader)"
         if file in ("klyngecli/fingerprint.py", "klyngecli/figures.py"):
             return "key figures and content hash"
@@ -114,7 +118,7 @@ def group_of(stack: list[Frame]) -> str:
             return "engine (file hash, sorting, result)"
         if file.startswith(("klyngecli/", "typer/", "click/", "rich/")):
             return "command line and set-up"
-    return "other"
+    return "model building (reader)" if model else "other"
 
 
 def summarise(raw: Path, top: int = 20) -> dict[str, object]:

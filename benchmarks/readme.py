@@ -124,6 +124,7 @@ def _profile(results: dict[str, Any]) -> str:
     if "skipped" in p:
         return f"No profile in this run: {p['skipped']}."
     lines = [
+        *([f"{p['note']}", ""] if "note" in p else []),
         f"`py-spy record --subprocesses` of `{p['command']}` on the {p['files']}-file set "
         f"({p['samples']} CPU samples at 100 Hz = {p['cpu_seconds']:.1f} CPU s, parent and "
         f"worker; {p['wall_s_under_py_spy']:.1f} s wall under the profiler). The groups "
@@ -191,30 +192,44 @@ def _busy(m: dict[str, Any]) -> str:
 
 WHY_MISSED = """### Why the time targets are missed (measured, November-December 2026)
 
-- The floor is python-calamine alone: about 1.0-1.5 ms per file. Expat reading the same sheet
-  XML with no handlers costs about 0.3 ms per file; with empty Python handlers about 1.0 ms
-  (Python's cost is about 0.9 microseconds per XML element, about 4,460 elements per file).
-  So the safety screen (issue 13: every element streamed, never a regex) costs about the floor
-  by itself; ours takes about 6 ms per file.
-- Model building (about 600 amounts per file, each an exact `Decimal` with its `Sheet!Cell`)
-  takes 6-7 ms, the rules about 1 ms, the content hash about 1 ms.
-- 3x the floor leaves about 3.5 ms per file for all of that: it needs the per-cell work in
-  native code, or cells kept as compact tuples and references made only for findings (the
-  measured suggestions are in the closing note of issue 15).
+- The floor is python-calamine alone: about 1.0-1.5 ms per file. A safety screen must see every
+  cell the reader will build before the reader runs (issue 13); in Python that costs: expat
+  with no handlers, only to know the XML is well-formed, about 0.4 ms per file; with a Python
+  handler per element about 4.5-5 ms (0.9 microseconds an element, about 4,460 a file).
+- December: the everyday sheet part is screened by one regular expression run in C (decided
+  item 70; any other part element by element as before): 0.5 against 0.8 ms a sheet part
+  side by side in one process, 2-3 ms a file (about 1 ms of it the expression, 0.4 ms expat,
+  the rest the Python loop over about 1,100 cells).
+- December: an amount took 4.7 microseconds (a `Decimal` made from the float's repr, scaled and
+  rounded, and a frozen `Value` and `CellRef`), now 1.3 (a memo of amounts, plain dataclasses);
+  a table keeps the sums the rules ask for. The bench's in-process `check_file`: 17.07 ms a
+  file at 8158384, 8.24 at 64aef9a; a further file through the CLI, 16.28 then 11.67 ms.
+- Through the CLI a file costs about 3.4 ms more than in one process: the worker's round trip
+  (12.5 % of the profile is processes, pipes and pickling), the result cache's write and the
+  report.
+- What a file costs now, in one process (about 8 ms): the screen about 2.5 ms, calamine about
+  1.1, the model about 2, the rules about 0.7, the fingerprint about 0.4, opening the zip and
+  its small parts about 0.5. 3x the floor leaves about 3.2 ms a file for all of that, and the
+  screen and calamine alone take about 3.5: 3x needs the per-cell screen in native code (or a
+  reader that reports formula cells without a result and error cells itself, which
+  python-calamine does not), not more tuning of Python.
 - Start-up (4.33x the bare imports before November's work; the table above for now): the check
   path no longer imports pydantic (the limits and the configuration are plain dataclasses; a
   `klynge.toml` is checked by pydantic when there is one) and typer is pinned below 0.29, which
   builds a pydantic TypeAdapter for every option on each run (about 150 ms). cli.py's
   annotations are objects, not strings: typer compiled each string annotation on every run
   (building the command took 12.5 ms, now 2.7 ms). What is left over the bare imports: our
-  modules (about 50 ms, mostly making dataclasses and enums), rich for the text report (about
-  25 ms; a machine format does not import it), the worker's fork and the check itself (a fork,
-  its copy-on-write and the worker's fresh pages cost about 13 ms of system time on this VM).
-  On a machine with `PYTHONDONTWRITEBYTECODE=1` (this one) every module not compiled before is
-  compiled on each run; the bench compiles them first.
-- The 100,000-row workbook: every amount is a `Value` with a `CellRef` and an exact `Decimal`
-  (about 600 bytes a budget row); 2x the floor's memory needs rows kept as compact tuples with
-  references made only for findings.
+  modules (about 50 ms, mostly making dataclasses and enums: Python 3.11 compiles each
+  dataclass's methods with `exec`, about 60 classes on a check's path), rich for the text
+  report (about 25 ms; a machine format does not import it), the worker's fork and the check
+  itself (a fork, its copy-on-write and the worker's fresh pages cost about 13 ms of system
+  time on this VM). On a machine with `PYTHONDONTWRITEBYTECODE=1` (this one) every module not
+  compiled before is compiled on each run; the bench compiles them first.
+- The 100,000-row workbook: its 33 MB sheet part is screened plainly too (1.7 s against about
+  3 s), and the rules' sums are kept; in one process 7.6 s became 5.6-6.3 s. Its memory: every
+  amount is still a `Value` with a `CellRef` (about 1 KB a budget row); 2x the floor's memory
+  needs rows kept as compact tuples with references made only for findings, a change of the
+  model.
 """
 
 
