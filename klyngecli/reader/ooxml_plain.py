@@ -47,14 +47,23 @@ _WS = rb"[ \t\n\r]"
 # An attribute's value, without what expat would turn into another character: an entity, or
 # whitespace other than a space (expat reads each as a space).
 _VALUE = rb"""(?:"[^"<&>\t\n\r]*"|'[^'<&>\t\n\r]*')"""
-_ATTR = _WS + rb"+[A-Za-z_][\w.:-]*" + _WS + rb"*=" + _WS + rb"*" + _VALUE
+_ATTR = rb"{ws}+[A-Za-z_][\w.:-]*{ws}*={ws}*{value}"
+
+
+def _pattern(template: bytes, flags: int = 0) -> re.Pattern[bytes]:
+    """A verbose expression with {ws} (XML's whitespace), {attr} (an attribute) and {value}."""
+    ws, value = _WS.decode(), _VALUE.decode()
+    attr = _ATTR.decode().format(ws=ws, value=value)
+    text = template.decode().format(ws=ws, attr=attr, value=value)
+    return re.compile(text.encode(), re.VERBOSE | flags)
+
 
 # One token of <sheetData>: a cell, a row's tag, whitespace, or (the last group) anything else
 # with all that follows it, in one piece, which sends the part the long way. The groups of a
 # cell: column letters, row digits (its `r` comes first, as every writer puts it), its other
 # attributes, its body, `<f`, `<v`, the <v>'s text, `<is`, the <is><t>'s text; then a row's
 # number when it is its first attribute, and its other attributes.
-_TOKEN = re.compile(
+_TOKEN = _pattern(
     rb"""
     <c{ws}+r="([A-Za-z]{{1,3}})([1-9][0-9]{{0,6}})"((?:{attr})*){ws}*
       (/> | >{ws}*
@@ -64,49 +73,21 @@ _TOKEN = re.compile(
       </c{ws}*>)
   | <row(?:{ws}+r="([1-9][0-9]{{0,6}})")?((?:{attr})*){ws}*/?> | </row{ws}*> | {ws}+
   | ([\s\S]+)
-    """.decode()
-    .format(ws=_WS.decode(), attr=_ATTR.decode())
-    .encode(),
-    re.VERBOSE,
+    """
 )
-_ATTRIBUTE = re.compile(
-    rb"([A-Za-z_][\w.:-]*)" + _WS + rb"*=" + _WS + rb"*(?:\"([^\"]*)\"|'([^']*)')"
-)
+_ATTRIBUTE = _pattern(rb"""([A-Za-z_][\w.:-]*){ws}*={ws}*(?:"([^"]*)"|'([^']*)')""")
 _PLAIN_ROW = re.compile(rb"[0-9]*[1-9][0-9]*").fullmatch
-_DECLARATION = re.compile(
-    rb"<\?xml"
-    + _WS
-    + rb"+version"
-    + _WS
-    + rb"*="
-    + _WS
-    + rb"*"
-    + _VALUE
-    + rb"(?:"
-    + _WS
-    + rb"+encoding"
-    + _WS
-    + rb"*="
-    + _WS
-    + rb"*(?:\"utf-8\"|'utf-8'))?"
-    + rb"(?:"
-    + _WS
-    + rb"+standalone"
-    + _WS
-    + rb"*="
-    + _WS
-    + rb"*"
-    + _VALUE
-    + rb")?"
-    + _WS
-    + rb"*\?>",
+_DECLARATION = _pattern(
+    rb"""<\?xml{ws}+version{ws}*={ws}*{value}
+    (?:{ws}+encoding{ws}*={ws}*(?:"utf-8"|'utf-8'))?
+    (?:{ws}+standalone{ws}*={ws}*{value})?{ws}*\?>""",
     re.IGNORECASE,
 )
 _DATA_START = re.compile(rb"<([^ \t\n\r/><]*?)sheetData(?=[ \t\n\r/>])")
-_DATA_TAG = re.compile(rb"<sheetData(?:" + _ATTR + rb")*" + _WS + rb"*(/?)>")
+_DATA_TAG = _pattern(rb"<sheetData(?:{attr})*{ws}*(/?)>")
 _ENTITY = re.compile(rb"&[^;&]*;")
 _CUT = re.compile(rb"<(?:c|row)[ \t\n\r/>]|</row[ \t\n\r>]")
-_UNSEEN = b"\x00"  # no `t` of a cell is this: it is no character XML allows
+_UNSEEN = b"?"  # a cell's attributes not yet looked at: their `t` is text or None, never bytes
 _BOM = b"\xef\xbb\xbf"
 
 
