@@ -360,3 +360,33 @@ def test_a_long_stretch_without_a_rows_end_is_still_cut_into_pieces() -> None:
     found = plain(data, Limits())
     assert found is not None and found[1][1] == 150_000  # every cell counted once
     assert found == element_by_element(data, Limits())
+
+
+def _sheets_screened_element_by_element(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sheets of the workbook at `path` that the prescreen sent the long way."""
+    from klyngecli.reader.prescreen import Screened, prescreen
+
+    long_way: list[str] = []
+    element_by_element_screen = ooxml._screen_sheet
+
+    def counted(stream: object, part: str, sheet: str, *rest: object) -> object:
+        long_way.append(sheet)
+        return element_by_element_screen(stream, part, sheet, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ooxml, "_screen_sheet", counted)
+    assert isinstance(prescreen(path, Limits(), lambda name: True), Screened)
+    return long_way
+
+
+def test_a_workbook_as_people_write_it_is_screened_plainly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = App().write(tmp_path / "app.xlsx")
+    assert _sheets_screened_element_by_element(path, monkeypatch) == []
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "note.xlsx", "w") as copy:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"<sheetData>", b"<sheetData><!-- a note -->", 1)
+            copy.writestr(info, data)
+    assert len(_sheets_screened_element_by_element(tmp_path / "note.xlsx", monkeypatch)) == 1
