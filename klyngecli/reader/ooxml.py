@@ -30,17 +30,11 @@ from typing import IO
 from zipfile import ZipInfo
 
 from klyngecli.model import column_index
+from klyngecli.reader.cellrules import KEEP, PENDING, text_length, verdict
 from klyngecli.reader.container import DAMAGED_ZIP_ERRORS
 from klyngecli.reader.limits import Extent, Tally, damaged
 from klyngecli.reader.names import NamedRange, from_a1, known
-from klyngecli.reader.ooxml_plain import (
-    KEEP,
-    N_END,
-    PLAIN_MAX_BYTES,
-    TEXT_TYPES,
-    screen_plain,
-    string_length,
-)
+from klyngecli.reader.ooxml_plain import PLAIN_MAX_BYTES, screen_plain
 from klyngecli.reader.package import Package, folded
 from klyngecli.reader.xmlscan import feed, local, parse, parser
 
@@ -344,28 +338,18 @@ def _screen_sheet(
             tally.cell(0)  # raises KL011
         if at_row >= extent.rows or at_col >= extent.cols:
             extent.reach(at_row + 1, at_col + 1)
-        if kind != "s":
-            length = inline + value_length
-        elif value_pieces == 1 and len(value) == value_length < 20 and _digits(value):
-            index = int(value)  # the everyday index: below 10**19, within calamine's u64
-            length = strings[index] if index < len(strings) else 0
-        else:
-            length = string_length(value, value_pieces, value_length, strings)
+        length = text_length(kind, value, value_pieces, value_length, inline, strings)
         if length:
             chars += length
             if chars > chars_room:
                 tally.text_chars += chars
                 chars = 0
                 tally.text(0)  # raises KL011
-        where = (at_row, at_col)
-        if kind == "e":
-            errors[where] = value.strip() or "#ERROR"
-        elif formula and (not has_value or (not value.strip() and kind not in TEXT_TYPES)):
-            pending.add(where)
-        elif value[-1:] in N_END and kind in (None, "n") and value.lower().lstrip("+-") == "nan":
-            # calamine reads NaN as a number (a date 1899-12-30 under a date format): KL006
-            # (workbook-format.md, decided item 17).
-            errors[where] = "NaN"
+        found = verdict(kind, formula, has_value, value)
+        if found == PENDING:
+            pending.add((at_row, at_col))
+        elif found is not None:
+            errors[(at_row, at_col)] = found
 
     made.StartElementHandler = outside
     feed(made, stream, part, tally)
@@ -373,9 +357,6 @@ def _screen_sheet(
     tally.cells += cells
     tally.text_chars += chars
     return pending, errors
-
-
-_digits = re.compile(r"[0-9]+").fullmatch
 
 
 def screen_ooxml(

@@ -14,9 +14,9 @@ returns None otherwise, for the element-by-element screen to read it from the st
 - nothing reaches a limit: on a part that would, the element-by-element screen reports the first
   limit passed, and the number, exactly as it always did.
 
-The regular expressions only recognise; what a cell is worth is decided by the rules of
-`_screen_sheet`, applied to the values they captured. The part is read as bytes, and cut at a
-row's end about every MiB, so that memory stays near the part's size.
+The regular expressions only recognise; what a cell is worth is decided by `cellrules`, as in
+`_screen_sheet`, applied to the values they captured. The part is read as bytes, and cut before
+a cell's or a row's tag about every MiB, so that memory stays near the part's size.
 
 Up to 1 MiB (one chunk of the element-by-element screen) the two give the same, which the tests
 check. In a larger part expat's chunks can cut the text of a `<v>` in two, and the
@@ -31,6 +31,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterator
 
+from klyngecli.reader.cellrules import KEEP, PENDING, TEXT_TYPES, text_length, verdict
 from klyngecli.reader.limits import MIB, Extent, Refused, Tally
 from klyngecli.reader.xmlscan import feed, parser
 
@@ -39,9 +40,6 @@ Position = tuple[int, int]
 PLAIN_MAX_BYTES = 64 * MIB  # a larger part is streamed element by element, in 1 MiB chunks
 _PIECE = MIB  # the cells are found a piece of about this size at a time
 
-KEEP = 64  # characters of a <v> kept: enough to tell an index, an error code or NaN
-TEXT_TYPES = ("str", "inlineStr")
-N_END = ("n", "N")  # the last character of a <v> that may say NaN
 
 _WS = rb"[ \t\n\r]"
 # An attribute's value, without what expat would turn into another character: an entity, or
@@ -87,7 +85,6 @@ _DATA_START = re.compile(rb"<([^ \t\n\r/><]*?)sheetData(?=[ \t\n\r/>])")
 _DATA_TAG = _pattern(rb"<sheetData(?:{attr})*{ws}*(/?)>")
 _ENTITY = re.compile(rb"&[^;&]*;")
 _CUT = re.compile(rb"<(?:c|row)[ \t\n\r/>]|</row[ \t\n\r>]")
-_UNSEEN = b"?"  # a cell's attributes not yet looked at: their `t` is text or None, never bytes
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -174,7 +171,6 @@ def _cells(
     pending: set[Position] = set()
     errors: dict[Position, str] = {}
     cells = chars = rows = cols = 0
-    strings_known = len(strings)
     columns: dict[bytes, int] = {}  # column letters → index, and a cell's attributes → its `t`,
     kinds: dict[bytes, str | None] = {}  # for the few spellings a sheet repeats
     for start, end in _pieces(data, *region):
@@ -198,8 +194,9 @@ def _cells(
                 continue
             if body == b"/>" or not (formula or has_value or inline_tag):
                 continue  # <c r="B7"/>: no value is made of an empty cell
-            kind = kinds.get(attrs, _UNSEEN)
-            if kind is _UNSEEN:
+            if attrs in kinds:
+                kind = kinds[attrs]
+            else:
                 kind = kinds[attrs] = _attribute(attrs, b"t")
             text = value.decode() if value else ""
             if len(text) > KEEP and kind not in TEXT_TYPES:
@@ -213,19 +210,13 @@ def _cells(
                 rows = at_row + 1
             if at_col >= cols:
                 cols = at_col + 1
-            if kind != "s":
-                chars += len(text) + (_decoded_length(inline) if inline else 0)
-            elif value.isdigit() and len(value) < 20:
-                index = int(value)
-                chars += strings[index] if index < strings_known else 0
-            else:
-                chars += string_length(text, 1 if text else 0, len(text), strings)
-            if kind == "e":
-                errors[(at_row, at_col)] = text.strip() or "#ERROR"
-            elif formula and (not has_value or (not text.strip() and kind not in TEXT_TYPES)):
+            inline_length = _decoded_length(inline) if inline else 0
+            chars += text_length(kind, text, 1 if text else 0, len(text), inline_length, strings)
+            found = verdict(kind, bool(formula), bool(has_value), text)
+            if found == PENDING:
                 pending.add((at_row, at_col))
-            elif text[-1:] in N_END and kind in (None, "n") and text.lower().lstrip("+-") == "nan":
-                errors[(at_row, at_col)] = "NaN"
+            elif found is not None:
+                errors[(at_row, at_col)] = found
     if (
         tally.cells + cells > limits.max_cells
         or tally.text_chars + chars > limits.max_text_chars
@@ -264,20 +255,3 @@ def _decoded_length(text: bytes) -> int:
     if b"&" not in text:
         return length
     return length - sum(len(ref) - 1 for ref in _ENTITY.findall(text))
-
-
-def string_length(text: str, pieces: int, length: int, strings: array[int]) -> int:
-    """The characters of the shared string a cell of `t="s"` refers to: calamine's atoi of the
-    index in <v>; of an index that is not plain digits calamine parses only the first text run
-    of <v> (up to a character reference or a comment), and reads what it cannot parse as 0: so
-    0 or any leading digits."""
-    if not pieces:
-        return 0
-    whole = pieces == 1 and len(text) == length
-    if whole and text.isascii() and text.isdigit() and int(text[:21]) < 1 << 64:
-        candidates = [int(text)]
-    else:
-        text = text.removeprefix("+")
-        digits = len(text) - len(text.lstrip("0123456789"))
-        candidates = [0, *(int(text[:k]) for k in range(1, min(digits, 20) + 1))]
-    return max((strings[i] for i in candidates if i < len(strings)), default=0)
