@@ -107,7 +107,7 @@ class Cells:
 
     def amount(self, grid: Grid, row: int, col: int, multiplier: Decimal | None) -> Amount:
         """An amount in kroner; blank is 0; None when unreadable or its unit is unknown."""
-        raw, ref = grid.get(row, col), CellRef(grid.name, row, col)
+        raw, ref = grid.get(row, col), grid.ref(row, col)
         if type(raw) is float:  # the everyday cell: a number seen before needs no new Decimal
             known = _PLAIN_KRONER.get((raw, multiplier))
             if known is not None:
