@@ -46,7 +46,7 @@ LAYERS = {
 }
 # Libraries that belong to one corner of the package only.
 CONFINED = {
-    "rich": ("klyngecli.reporters.text", "klyngecli.cli", "klyngecli.helptext"),
+    "rich": ("klyngecli.reporters.terminal", "klyngecli.cli", "klyngecli.helptext"),
     "typer": ("klyngecli.cli", "klyngecli.helptext"),
     "click": ("klyngecli.cli", "klyngecli.helptext"),
     "openpyxl": ("klyngecli.writer",),

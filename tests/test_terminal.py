@@ -36,7 +36,8 @@ from klyngecli.report import (
     verdict_text,
 )
 from klyngecli.reporters import Style
-from klyngecli.reporters.text import ASCII_FALLBACK, SOURCE_GLYPHS, render
+from klyngecli.reporters.terminal import ASCII_FALLBACK
+from klyngecli.reporters.text import SOURCE_GLYPHS, render
 from tests.conftest import REPO, SAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -1,23 +1,18 @@
-"""The colour-coded terminal report (the only module that uses rich). Reads well in colour and
-as plain text in a pipe: one line per finding, never wrapped, so grep and diff work.
+"""The colour-coded terminal report. Reads well in colour and as plain text in a pipe: one
+line per finding, never wrapped, so grep and diff work.
 
-Text from a workbook or a path goes through `shown()`/`path_text()` and into rich as `Text`,
-never as a markup string (cli.md decided item 4). The report is written as it goes, file by
-file, through `_Stream`, which never fails on a character the stream cannot encode (decided
-item 5): the report's own symbols and frames fall back to ASCII, anything else becomes `?`.
+The report is laid out in `Line`s (reporters/terminal.py) and written as it goes, file by file:
+through rich in colour, as plain text otherwise, without importing rich's console (issue 15).
+Text from a workbook or a path goes through `shown()`/`path_text()` and into a `Line` as plain
+text, never as a markup string (cli.md decided item 4). Nothing the stream cannot encode ever
+fails (decided item 5): the report's own symbols and frames fall back to ASCII, anything else
+becomes `?`.
 """
 
 from __future__ import annotations
 
-import codecs
-import re
 from decimal import Decimal
-from typing import TextIO, cast
-
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TextIO
 
 from klyngecli.findings import Finding, Severity, kr, pct
 from klyngecli.model import Source
@@ -32,6 +27,7 @@ from klyngecli.report import (
     verdict_text,
 )
 from klyngecli.reporters import Style
+from klyngecli.reporters.terminal import Line, Printer, Rich, printer
 from klyngecli.safetext import path_text, shown
 
 VERDICT_STYLE = {
@@ -59,24 +55,6 @@ OVER_MAX = 10  # cells past the limit at most, then …
 LABEL_WIDTH = 20  # "  DEB-ansøgning     ": the figures and the legend start here
 MIN_NAME = 20  # an applicant name is shortened to no less, else the verdict gets its own line
 TOP_CODES = 5
-
-# The report's own symbols on a stream that cannot encode them: one character for one, so
-# columns stay aligned and the bar's characters stay distinct; any other character the stream
-# lacks (a Danish letter on ascii, Chinese on cp1252) becomes `?`.
-ASCII_FALLBACK = {
-    "█": "#",
-    "▓": "=",
-    "▒": "+",
-    "░": "-",
-    "▚": "%",
-    "▞": "@",
-    "▪": "*",
-    "×": "x",
-    "·": "-",
-    "–": "-",
-    "…": ".",
-}
-FRAME_CHARS = "┌─┬┐│├┼┤└┴┘"
 
 GRANT_NAMES = {"innovation": "Innovation", "basis": "Basis"}
 WORDS: dict[str, dict[str, str]] = {
@@ -217,79 +195,27 @@ def _grant_name(grant: str) -> str:
     return GRANT_NAMES.get(grant, shown(grant))
 
 
-# --- the stream -------------------------------------------------------------------------------
-
-
-def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: the report's symbols in ASCII, `?` for any other character."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    bad = error.object[error.start : error.end]
-    return "".join(ASCII_FALLBACK.get(c, "?") for c in bad), error.end
-
-
-codecs.register_error("klyngecli-ascii", _ascii_fallback)
-# Spaces at the end of a line, also before the colour codes that close it (rich pads a table's
-# cells): never written, in colour or not.
-_TRAILING_SPACE = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)(?=\n)")
-
-
-def _encoding(out: TextIO) -> str:
-    """The codec of `out`, normalised; a stream without one takes any text (io.StringIO)."""
-    try:
-        return codecs.lookup(getattr(out, "encoding", None) or "utf-8").name
-    except LookupError:
-        return "ascii"
-
-
-def _encodes(encoding: str, chars: str) -> bool:
-    try:
-        codecs.encode(chars, encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-class _Stream:
-    """What rich writes to: `out`, with every character `out` cannot encode replaced rather
-    than raising, and no spaces at the end of a line."""
-
-    def __init__(self, out: TextIO, encoding: str) -> None:
-        self._out = out
-        self.encoding = encoding  # rich reads it (ascii_only)
-
-    def write(self, text: str) -> int:
-        text = _TRAILING_SPACE.sub(r"\1", text)
-        if not _encodes(self.encoding, text):
-            text = codecs.encode(text, self.encoding, "klyngecli-ascii").decode(self.encoding)
-        self._out.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        self._out.flush()
-
-
 # --- one file ---------------------------------------------------------------------------------
 
 
-def _verdict(verdict: Verdict, style: Style) -> Text:
+def _verdict(verdict: Verdict, style: Style) -> Line:
     """The verdict; in colour on its colour (no padding: a line never ends in a space)."""
-    return Text(verdict_text(verdict, style.lang), style=VERDICT_STYLE[verdict])
+    return Line(verdict_text(verdict, style.lang), style=VERDICT_STYLE[verdict])
 
 
-def _header(result: FileResult, style: Style) -> list[Text]:
+def _header(result: FileResult, style: Style) -> list[Line]:
     """The path, then `  applicant (CVR …) · grant  VERDICT` within the width. In a terminal a
     long name is shortened with `…` (to MIN_NAME at least); plain output never cuts text from
     the file. When the verdict does not fit after the name, it gets an indented line of its
     own: never a line that wraps the verdict to column 0."""
     words = WORDS[style.lang]
-    path = Text(path_text(result.path), style="bold")
+    path = Line(path_text(result.path), style="bold")
     if result.change in CHANGE_STYLE:
         path.append(f"  [{words['mark_' + result.change]}]", style=CHANGE_STYLE[result.change])
-    name = Text(
+    name = Line(
         shown(result.applicant) if result.applicant else f"{words['applicant']} {words['unknown']}"
     )
-    details = Text()
+    details = Line()
     if result.cvr:
         details.append(f" (CVR {shown(result.cvr)})", style="dim")
     if result.grant:
@@ -298,30 +224,30 @@ def _header(result: FileResult, style: Style) -> list[Text]:
     room = style.width - 2 - details.cell_len - 2 - verdict.cell_len
     shortest = min(MIN_NAME, name.cell_len) if style.color else name.cell_len
     if room >= shortest:
-        name.truncate(room, overflow="ellipsis")
-        line = Text("  ").append_text(name).append_text(details).append("  ")
+        name.truncate(room)
+        line = Line("  ").append_text(name).append_text(details).append("  ")
         return [path, line.append_text(verdict)]
     if style.color:
-        name.truncate(max(style.width - 2 - details.cell_len, MIN_NAME), overflow="ellipsis")
+        name.truncate(max(style.width - 2 - details.cell_len, MIN_NAME))
     return [
         path,
-        Text("  ").append_text(name).append_text(details),
-        Text("  ").append_text(verdict),
+        Line("  ").append_text(name).append_text(details),
+        Line("  ").append_text(verdict),
     ]
 
 
-def _label(text: str) -> Text:
-    return Text(f"  {text:<{LABEL_WIDTH - 2}}")
+def _label(text: str) -> Line:
+    return Line(f"  {text:<{LABEL_WIDTH - 2}}")
 
 
-def _gauge(value: Decimal, limit: Decimal, over_style: str) -> Text:
+def _gauge(value: Decimal, limit: Decimal, over_style: str) -> Line:
     """`[████████████░░░░░░]`: a value against its limit (the brackets); past the limit `▓`,
     one cell per thirtieth of the limit, at most OVER_MAX then `…`."""
     ratio = value / limit
     cells = (
         BAR_WIDTH if ratio >= 1 else min(BAR_WIDTH - 1, round(BAR_WIDTH * max(ratio, Decimal(0))))
     )
-    gauge = Text("[")
+    gauge = Line("[")
     gauge.append(FILLED * cells, style="bold")
     gauge.append(EMPTY * (BAR_WIDTH - cells), style="dim")
     gauge.append("]")
@@ -354,46 +280,46 @@ def _glyph(key: str, extra: list[str]) -> tuple[str, str]:
 
 
 def _flow(
-    head: Text, entries: list[Text], width: int, sep: str = "  ", indent: int | None = None
-) -> list[Text]:
+    head: Line, entries: list[Line], width: int, sep: str = "  ", indent: int | None = None
+) -> list[Line]:
     """`head` and the entries, as many on a line as fit the width; the next lines indented to
     where the first entry starts (a legend under its bar, the codes of -v), or by `indent`."""
     indent = head.cell_len if indent is None else indent
-    lines: list[Text] = []
+    lines: list[Line] = []
     line = head
     for entry in entries:
         if line.cell_len > indent and line.cell_len + len(sep) + entry.cell_len > width:
             lines.append(line)
-            line = Text(" " * indent)
+            line = Line(" " * indent)
         if line.cell_len > indent:
             line.append(sep)
         line.append_text(entry)
     return [*lines, line]
 
 
-def _financing(figures: Figures, style: Style) -> list[Text]:
+def _financing(figures: Figures, style: Style) -> list[Line]:
     """The financing mix: one bar, then a legend with each source's character and share."""
     positive = [(k, v) for k, v in figures.financing_by_source.items() if v is not None and v > 0]
     if not positive:
         return []
     whole = sum((v for _, v in positive), Decimal(0))
     bar = _label(WORDS[style.lang]["mix"])
-    entries: list[Text] = []
+    entries: list[Line] = []
     extra = list(EXTRA_GLYPHS)
     for (key, value), cells in zip(
         positive, _cells([v for _, v in positive], BAR_WIDTH), strict=True
     ):
         glyph, colour = _glyph(key, extra)
         bar.append(glyph * cells, style=colour)
-        entry = Text(f"{glyph} ", style=colour)
+        entry = Line(f"{glyph} ", style=colour)
         entry.append(f"{_source_name(key, style.lang)} {pct(value / whole, style.lang)}")
         entries.append(entry)
-    return [bar, *_flow(Text(" " * LABEL_WIDTH), entries, style.width)]
+    return [bar, *_flow(Line(" " * LABEL_WIDTH), entries, style.width)]
 
 
-def _figures(figures: Figures, style: Style) -> list[Text]:
+def _figures(figures: Figures, style: Style) -> list[Line]:
     words, lang = WORDS[style.lang], style.lang
-    lines: list[Text] = []
+    lines: list[Line] = []
     request, cap = figures.deb_request, figures.deb_cap
     if request is not None:
         line = _label(words["deb"])
@@ -404,7 +330,7 @@ def _figures(figures: Figures, style: Style) -> list[Text]:
             line.append(f" {words['of_cap']} {kr(cap, lang)}")
         if cap is not None and cap > 0:
             line.append(f" ({pct(request / cap, lang)})", style="dim")
-            lines.append(Text(" " * LABEL_WIDTH).append_text(_gauge(request, cap, "bold red")))
+            lines.append(Line(" " * LABEL_WIDTH).append_text(_gauge(request, cap, "bold red")))
     lines += _financing(figures, style)
     if figures.largest_sme_share is not None and figures.sme_ceiling is not None:
         share = Decimal(str(figures.largest_sme_share))
@@ -416,7 +342,7 @@ def _figures(figures: Figures, style: Style) -> list[Text]:
             line.append(f"  {shown(figures.largest_sme_share_at)}", style="dim")
         lines.append(line)
         if ceiling > 0:
-            lines.append(Text(" " * LABEL_WIDTH).append_text(_gauge(share, ceiling, "bold red")))
+            lines.append(Line(" " * LABEL_WIDTH).append_text(_gauge(share, ceiling, "bold red")))
     return lines
 
 
@@ -425,10 +351,10 @@ def _location(finding: Finding, lang: str) -> str:
     return shown(finding.location) or ("(file)" if lang == "en" else "(fil)")
 
 
-def finding_line(finding: Finding, style: Style) -> Text:
+def finding_line(finding: Finding, style: Style) -> Line:
     """`KL401 fejl SMV-samarbejder!H7  Tilskud er 74,3 % …`, as cli.md writes it, with the
     severity in the report's language (`error` in English): one line, so grep and diff work."""
-    line = Text()
+    line = Line()
     severity = finding.severity.word(style.lang)
     line.append(f"{finding.code} {severity}", style=SEVERITY_STYLE[finding.severity])
     line.append(" ")
@@ -437,54 +363,49 @@ def finding_line(finding: Finding, style: Style) -> Text:
     return line
 
 
-def _findings_grid(findings: list[Finding], style: Style) -> Table:
-    """In a terminal a long message wraps within its own column, under itself."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column()
+def _findings_grid(findings: list[Finding], style: Style) -> list[list[Line]]:
+    """The findings' cells in a terminal, where a long message wraps in its own column."""
+    rows = []
     for f in findings:
         colour = SEVERITY_STYLE[f.severity]
-        grid.add_row(
-            Text(f"  {f.code}", style=colour),
-            Text(f.severity.word(style.lang), style=colour),
-            Text(_location(f, style.lang), style="bold"),
-            Text(shown(f.message(style.lang))),
+        rows.append(
+            [
+                Line(f"  {f.code}", style=colour),
+                Line(f.severity.word(style.lang), style=colour),
+                Line(_location(f, style.lang), style="bold"),
+                Line(shown(f.message(style.lang))),
+            ]
         )
-    return grid
+    return rows
 
 
-def _file(result: FileResult, style: Style, console: Console) -> None:
+def _file(result: FileResult, style: Style, out: Printer) -> None:
     words = WORDS[style.lang]
-    plain = not style.color
     for line in [*_header(result, style), *_figures(result.figures, style)]:
-        console.print(line, soft_wrap=plain)
-    console.print()
+        out.line(line)
+    out.line()
     if not result.findings:
-        console.print(Text(f"  {words['no_findings']}", style="green"))
-    elif style.color:
-        console.print(_findings_grid(result.findings, style))
+        out.line(Line(f"  {words['no_findings']}", style="green"))
+    elif style.color and isinstance(out, Rich):
+        out.grid(_findings_grid(result.findings, style))
     else:
         for finding in result.findings:
-            console.print(finding_line(finding, style), soft_wrap=True)
+            out.line(finding_line(finding, style))
     if style.verbose and result.rules_run:
         found = {f.code for f in result.findings}
-        passed = [Text(code) for code in result.rules_run if code not in found]
-        head = Text(f"  {words['passed_checks']}: ")
+        passed = [Line(code) for code in result.rules_run if code not in found]
+        head = Line(f"  {words['passed_checks']}: ")
         for line in _flow(head, passed, style.width, sep=" "):
-            console.print(line, style="dim", soft_wrap=plain)
-    console.print()
+            out.line(line, style="dim")
+    out.line()
 
 
 # --- the batch summary ------------------------------------------------------------------------
 
 
-def _counts(summary: Summary, style: Style, frame: box.Box) -> Table:
+def _counts(summary: Summary, style: Style) -> list[tuple[Line, Line]]:
+    """The summary's table: a label (bold in a terminal) and a count, right-aligned."""
     words = WORDS[style.lang]
-    table = Table(show_header=False, box=frame, safe_box=True)
-    table.add_column(style="bold")
-    table.add_column(justify="right")
     rows = [
         (words["files"], "", summary.files),
         (words["passed"], "green", summary.passed),
@@ -501,42 +422,40 @@ def _counts(summary: Summary, style: Style, frame: box.Box) -> Table:
             (words["changed"], CHANGE_STYLE["changed"], summary.changed),
             (words["unchanged"], "", summary.unchanged),
         ]
-    for label, colour, count in rows:
-        table.add_row(Text(label, style=colour), Text(str(count)))
-    return table
+    return [(Line(label, style=colour), Line(str(count))) for label, colour, count in rows]
 
 
-def _summary_line(pieces: list[Text], style: Style) -> list[Text]:
+def _summary_line(pieces: list[Line], style: Style) -> list[Line]:
     """A line of the summary: one line in plain output (for grep), in a terminal wrapped
     between its pieces with the next lines indented."""
     if not style.color:
-        return [Text("  ").append_text(Text("  ").join(pieces))]
-    return _flow(Text("  "), pieces, style.width, indent=4)
+        return [Line("  ").append_text(Line("  ").join(pieces))]
+    return _flow(Line("  "), pieces, style.width, indent=4)
 
 
-def _not_passed(line: FileLine, style: Style) -> list[Text]:
+def _not_passed(line: FileLine, style: Style) -> list[Line]:
     """`  a.xlsx  IKKE GODKENDT  Komposit Nord A/S  CVR 12345678  DEB-ansøgning 72.000.000 kr.`"""
     pieces = [
-        Text(path_text(line.path), style="bold"),
-        Text(verdict_text(line.verdict, style.lang), style=VERDICT_COLOUR[line.verdict]),
+        Line(path_text(line.path), style="bold"),
+        Line(verdict_text(line.verdict, style.lang), style=VERDICT_COLOUR[line.verdict]),
     ]
     if line.applicant:
-        pieces.append(Text(shown(line.applicant)))
+        pieces.append(Line(shown(line.applicant)))
     if line.cvr:
-        pieces.append(Text(f"CVR {shown(line.cvr)}", style="dim"))
+        pieces.append(Line(f"CVR {shown(line.cvr)}", style="dim"))
     request = line.deb_request
     if request is not None:
-        pieces.append(Text(f"{WORDS[style.lang]['deb']} {kr(request, style.lang)}"))
+        pieces.append(Line(f"{WORDS[style.lang]['deb']} {kr(request, style.lang)}"))
     return _summary_line(pieces, style)
 
 
-def _skipped(path: str, reason: str, style: Style) -> list[Text]:
+def _skipped(path: str, reason: str, style: Style) -> list[Line]:
     phrase = SKIP_REASONS.get(reason)
     words = (phrase[1] if style.lang == "en" else phrase[0]) if phrase else shown(reason)
-    return _summary_line([Text(path_text(path), style="bold"), Text(words, style="dim")], style)
+    return _summary_line([Line(path_text(path), style="bold"), Line(words, style="dim")], style)
 
 
-def _statistics(codes: dict[str, int], lang: str) -> list[Text]:
+def _statistics(codes: dict[str, int], lang: str) -> list[Line]:
     """A count per code with its title, like `ruff --statistics`: `  12  KL401  title`."""
     from klyngecli.explain import catalogue  # loads every rule: only when asked for
 
@@ -545,15 +464,15 @@ def _statistics(codes: dict[str, int], lang: str) -> list[Text]:
     lines = []
     for code, count in codes.items():
         title = known[code].title(lang) if code in known else ""
-        lines.append(Text(f"  {count:>{width}}  {shown(code)}  {title}".rstrip()))
+        lines.append(Line(f"  {count:>{width}}  {shown(code)}  {title}".rstrip()))
     return lines
 
 
-def _pool(use: PoolUse, lang: str) -> Text:
+def _pool(use: PoolUse, lang: str) -> Line:
     """`  Innovation: 72.000.000 kr. af puljen 230.000.000 kr. (31,3 %), 4 filer`"""
     requested, pool = use.requested, use.pool
     words = WORDS[lang]
-    text = Text(f"  {_grant_name(use.grant)}: ")
+    text = Line(f"  {_grant_name(use.grant)}: ")
     text.append(kr(requested, lang), style="bold red" if requested > pool else "")
     text.append(f" {words['of_pool']} {kr(pool, lang)}")
     if pool > 0:
@@ -562,63 +481,45 @@ def _pool(use: PoolUse, lang: str) -> Text:
     return text
 
 
-def _summary(summary: Summary, style: Style, console: Console, frame: box.Box) -> None:
+def _summary(summary: Summary, style: Style, out: Printer) -> None:
     words = WORDS[style.lang]
-    plain = not style.color
 
-    def section(title: str, lines: list[Text]) -> None:
+    def section(title: str, lines: list[Line]) -> None:
         if lines:
-            console.print()
-            console.print(Text(f"{title}:", style="bold"))
+            out.line()
+            out.line(Line(f"{title}:", style="bold"))
             for line in lines:
-                console.print(line, soft_wrap=plain)
+                out.line(line)
 
-    console.print(Text(words["summary"], style="bold"))
+    out.line(Line(words["summary"], style="bold"))
     if summary.interrupted:
-        console.print(Text(words["interrupted"], style="bold yellow"), soft_wrap=plain)
-    console.print(_counts(summary, style, frame))
+        out.line(Line(words["interrupted"], style="bold yellow"))
+    out.table(_counts(summary, style))
     section(words["not_passed"], [t for n in summary.not_passed for t in _not_passed(n, style)])
     skipped = [t for s in summary.skipped_paths for t in _skipped(s.path, s.reason, style)]
     section(words["skipped"], skipped)
     if style.statistics and summary.codes:
         section(words["statistics"], _statistics(summary.codes, style.lang))
     elif summary.codes:
-        top = [Text(f"{shown(c)} ×{n}") for c, n in list(summary.codes.items())[:TOP_CODES]]
-        console.print()
-        for row in _flow(Text(f"{words['codes']}: "), top, style.width, sep=", "):
-            console.print(row, soft_wrap=plain)
+        top = [Line(f"{shown(c)} ×{n}") for c, n in list(summary.codes.items())[:TOP_CODES]]
+        out.line()
+        for row in _flow(Line(f"{words['codes']}: "), top, style.width, sep=", "):
+            out.line(row)
     section(words["pools"], [_pool(use, style.lang) for use in summary.pools])
 
 
-def _console(out: TextIO, style: Style) -> tuple[Console, box.Box]:
-    """A console writing to `out` through `_Stream`, and the frame its encoding can draw."""
-    encoding = _encoding(out)
-    stream = _Stream(out, encoding)
-    console = Console(
-        file=cast(TextIO, stream),
-        force_terminal=style.color,
-        no_color=not style.color,
-        color_system="standard" if style.color else None,
-        width=style.width,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
-    return console, box.SQUARE if _encodes(encoding, FRAME_CHARS) else box.ASCII
-
-
-def render(report: Report, style: Style, out: TextIO) -> None:
-    """Write the text report to `out`, file by file (report.files is iterated once)."""
-    console, frame = _console(out, style)
+def render(report: Report, style: Style, out: TextIO, via_rich: bool = False) -> None:
+    """Write the text report to `out`, file by file (report.files is iterated once).
+    `via_rich`: plain output through rich too (the tests compare the two printers)."""
+    to = printer(out, style.color, style.width, via_rich)
     summary = report.summary
     if not style.quiet:
         for result in report.files:
-            _file(result, style, console)
+            _file(result, style, to)
     # --changed with nothing new still says so (0 files, N unchanged).
     shown_all = summary.files > 1 or summary.files == 0
     if style.quiet or shown_all or summary.skipped or summary.interrupted:
-        _summary(summary, style, console, frame)
+        _summary(summary, style, to)
 
 
 # --- klynge watch -----------------------------------------------------------------------------
@@ -632,52 +533,53 @@ def render_save(
     style: Style,
     out: TextIO,
     clear: bool = False,
+    via_rich: bool = False,
 ) -> None:
     """One save under `klynge watch`: the file's report, then what changed since the previous
     check of it: findings fixed (green) and new (red), the verdict and the DEB request.
     `clear` wipes the terminal first, so the screen shows the current state."""
-    console, _frame = _console(out, style)
+    to = printer(out, style.color, style.width, via_rich)
     words = WORDS[style.lang]
-    plain = not style.color
     if clear:
-        console.clear()
-    saved = Text(f"[{when}] {words['saved']}: ", style="dim").append(path_text(after.path))
-    console.print(saved, soft_wrap=plain)  # a long path is never broken in a log
-    _file(after, style, console)
-    console.print(Text(f"{words['since']}:", style="bold"))
+        to.clear()
+    saved = Line(f"[{when}] {words['saved']}: ", style="dim").append(path_text(after.path))
+    to.line(saved)  # a long path is never broken in a log
+    _file(after, style, to)
+    to.line(Line(f"{words['since']}:", style="bold"))
     if before is None:
-        console.print(Text(f"  {words['first']}"))
+        to.line(Line(f"  {words['first']}"))
     fixed, new = changes
     for key, colour, findings in (("fixed", "green", fixed), ("new_finding", "red", new)):
         for finding in findings:
-            line = Text(f"  {words[key]:<7} ", style=colour)
-            console.print(line.append_text(finding_line(finding, style)), soft_wrap=plain)
+            line = Line(f"  {words[key]:<7} ", style=colour)
+            to.line(line.append_text(finding_line(finding, style)))
     if before is not None and not (fixed or new):
-        console.print(Text(f"  {words['no_change']}"))
-    verdict = Text("  ").append_text(_verdict(after.verdict, style))
+        to.line(Line(f"  {words['no_change']}"))
+    verdict = Line("  ").append_text(_verdict(after.verdict, style))
     if before is not None and before.verdict != after.verdict:
         verdict.append(f" ({words['was']} {verdict_text(before.verdict, style.lang)})")
-    console.print(verdict, soft_wrap=plain)
+    to.line(verdict)
     old = before.figures.deb_request if before else None
     request = after.figures.deb_request
     if request is not None and old is not None and old != request:
-        line = Text(
+        line = Line(
             f"  {words['deb']}: {kr(request, style.lang)} ({words['was']} {kr(old, style.lang)})"
         )
-        console.print(line, soft_wrap=plain)
-    console.print()
+        to.line(line)
+    to.line()
 
 
-def render_watch_line(key: str, style: Style, out: TextIO, files: int = 0, path: str = "") -> None:
+def render_watch_line(
+    key: str, style: Style, out: TextIO, files: int = 0, path: str = "", via_rich: bool = False
+) -> None:
     """A line of `klynge watch` itself: `watching` (with the number of files), `stopped`, or
     `removed` (with the path of a watched file that went away)."""
-    console, _frame = _console(out, style)
     words = WORDS[style.lang]
     if key == "watching":
         noun = words["file"] if files == 1 else words["files_n"]
-        text = Text(words["watching"].format(n=files, files=noun), style="dim")
+        text = Line(words["watching"].format(n=files, files=noun), style="dim")
     elif key == "removed":
-        text = Text(f"{path_text(path)}: {words['removed']}", style="dim")
+        text = Line(f"{path_text(path)}: {words['removed']}", style="dim")
     else:
-        text = Text(words[key], style="dim")
-    console.print(text, soft_wrap=not style.color)
+        text = Line(words[key], style="dim")
+    printer(out, style.color, style.width, via_rich).line(text)
