@@ -441,8 +441,8 @@ def restated(
     label = totals.label
     if row is not None:  # the moved row states only this column
         assert label.ref is not None and cells[column].ref is not None
-        label = replace(label, ref=replace(label.ref, row=row))
-        cells = {column: replace(cells[column], ref=replace(cells[column].ref, row=row))}
+        label = label.located(replace(label.ref, row=row))
+        cells = {column: cells[column].located(replace(cells[column].ref, row=row))}
     moved = replace(totals, label=label, cells=cells)
     return replace(app, **{part: replace(table, totals=(moved, *table.totals[1:]))})
 

@@ -40,7 +40,7 @@ def unplaced(app: App, name: str) -> Application:
     built = model(app)
     assert built.applicant is not None
     value = getattr(built.applicant, name)
-    return with_applicant(app, **{name: replace(value, ref=None)})
+    return with_applicant(app, **{name: value.located(None)})
 
 
 def blank(name: str, row: int) -> Application:

@@ -502,9 +502,7 @@ def test_kl406_first_without_a_cell() -> None:
     app = model(sme(App(), 1, cvr=FIRST_CVR))
     assert app.collaborations is not None
     rows = list(app.collaborations.rows)
-    rows[0] = replace(
-        rows[0], cvr=replace(rows[0].cvr, ref=None), sme=replace(rows[0].sme, value=None)
-    )
+    rows[0] = replace(rows[0], cvr=rows[0].cvr.located(None), sme=replace(rows[0].sme, value=None))
     unnamed = replace(app, collaborations=replace(app.collaborations, rows=tuple(rows)))
     (found,) = findings(unnamed, "KL406")
     assert found.message_en == (

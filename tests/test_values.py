@@ -43,3 +43,23 @@ def test_each_amount_names_its_own_cell() -> None:
     first, second = (cells.amount(grid, 0, col, Decimal(1)) for col in (0, 1))
     assert (first.ref, second.ref) == (CellRef("Budget", 0, 0), CellRef("Budget", 0, 1))
     assert first.value is second.value  # the same Decimal, found again, not made again
+
+
+def test_a_blank_or_remembered_amount_knows_its_cell_without_a_cellref_of_its_own() -> None:
+    """The everyday amounts (remembered, or blank) keep their place as sheet, row and column;
+    `ref` makes the CellRef when a finding asks for it, equal to the grid's."""
+    grid = Grid("Budget", [["", 250.0], [250.0, "  "]])
+    cells = Cells(ZONE)
+    amounts = [cells.amount(grid, row, col, Decimal(1)) for row in (0, 1) for col in (0, 1)]
+    assert [a.value for a in amounts] == [0, Decimal("250.00"), Decimal("250.00"), 0]
+    assert [a.ref for a in amounts] == [grid.ref(r, c) for r in (0, 1) for c in (0, 1)]
+    assert [(a.sheet, a.row, a.col) for a in amounts] == [
+        (grid.name, 0, 0),
+        (grid.name, 0, 1),
+        (grid.name, 1, 0),
+        (grid.name, 1, 1),
+    ]
+    assert amounts[0].ref is not amounts[0].ref  # made on asking, never kept
+    assert amounts[1] == amounts[1].located(CellRef("Budget", 0, 1))
+    assert amounts[1] != amounts[2]  # the same amount in another cell is another Value
+    assert amounts[1].located(None).ref is None

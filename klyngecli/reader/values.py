@@ -61,6 +61,7 @@ ACCEPTED_UNITS = first_spellings(UNITS)
 # each new one costs a Decimal made from its repr, scaled and rounded. Bounded, per process.
 _PLAIN_KRONER: dict[tuple[float, Decimal | None], Decimal] = {}
 _PLAIN_KRONER_SIZE = 1 << 14
+_ZERO = Decimal(0)  # a blank cell's amount: one Decimal for all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +108,14 @@ class Cells:
 
     def amount(self, grid: Grid, row: int, col: int, multiplier: Decimal | None) -> Amount:
         """An amount in kroner; blank is 0; None when unreadable or its unit is unknown."""
-        raw, ref = grid.get(row, col), grid.ref(row, col)
+        raw = grid.get(row, col)
         if type(raw) is float:  # the everyday cell: a number seen before needs no new Decimal
             known = _PLAIN_KRONER.get((raw, multiplier))
             if known is not None:
-                return Value(known, ref, None, State.READ)
+                return Value(known, grid.name, row, col, None, State.READ)
         if raw == "" or (isinstance(raw, str) and not raw.strip()):
-            return Value.read(Decimal(0), ref)
+            return Value(_ZERO, grid.name, row, col, None, State.READ)
+        ref = grid.ref(row, col)  # the cell's place, for a finding
         if raw is PENDING:
             return self.formula(ref, "Beløbet", "The amount")
         number = number_from_cell(raw)
@@ -162,7 +164,7 @@ class Cells:
             )
         elif type(raw) is float and raw and len(_PLAIN_KRONER) < _PLAIN_KRONER_SIZE:
             _PLAIN_KRONER[(raw, multiplier)] = value  # not 0.0: -0.0 is equal, and another text
-        return Value(value, ref, None, State.READ)
+        return Value(value, grid.name, row, col, None, State.READ)
 
     def number(self, grid: Grid, row: int, col: int, what_da: str, what_en: str) -> Value[Decimal]:
         """A plain number (employees, million EUR); None when blank or unreadable."""
