@@ -213,23 +213,41 @@ WHY_MISSED = """### Why the time targets are missed (measured, November-December
   screen and calamine alone take about 3.5: 3x needs the per-cell screen in native code (or a
   reader that reports formula cells without a result and error cells itself, which
   python-calamine does not), not more tuning of Python.
-- Start-up (4.33x the bare imports before November's work; the table above for now): the check
-  path no longer imports pydantic (the limits and the configuration are plain dataclasses; a
+- Start-up (4.33x the bare imports before November's work, 2.26x now): the check path no
+  longer imports pydantic (the limits and the configuration are plain dataclasses; a
   `klynge.toml` is checked by pydantic when there is one) and typer is pinned below 0.29, which
   builds a pydantic TypeAdapter for every option on each run (about 150 ms). cli.py's
   annotations are objects, not strings: typer compiled each string annotation on every run
-  (building the command took 12.5 ms, now 2.7 ms). What is left over the bare imports: our
-  modules (about 50 ms, mostly making dataclasses and enums: Python 3.11 compiles each
-  dataclass's methods with `exec`, about 60 classes on a check's path), rich for the text
-  report (about 25 ms; a machine format does not import it), the worker's fork and the check
-  itself (a fork, its copy-on-write and the worker's fresh pages cost about 13 ms of system
-  time on this VM). On a machine with `PYTHONDONTWRITEBYTECODE=1` (this one) every module not
-  compiled before is compiled on each run; the bench compiles them first.
-- The 100,000-row workbook: its 33 MB sheet part is screened plainly too (1.7 s against about
-  3 s), and the rules' sums are kept; in one process 7.6 s became 5.6-6.3 s. Its memory: every
-  amount is still a `Value` with a `CellRef` (about 1 KB a budget row); 2x the floor's memory
-  needs rows kept as compact tuples with references made only for findings, a change of the
-  model.
+  (building the command took 12.5 ms, now 2.7 ms). December: a report without colour is
+  written by a plain printer that never imports rich's console, text or table (decided item
+  71; about 30 ms: a one-file check took 336 ms at 64aef9a, 305 ms at f4870dc, while the bare
+  imports measured 140 and 135 ms in the same runs).
+- Why 1.5x is out of reach for this design (interleaved, 21 runs each, medians, December 2):
+  Python itself 15 ms; `import typer` 94 ms; the bare imports 137 ms; typer and the standard
+  library modules a check needs (multiprocessing, sqlite3, decimal, zipfile, json, tomllib,
+  zoneinfo, hashlib, expat, python-calamine, ...) 137 ms; `import klyngecli.cli` 232 ms; the
+  one-file check 290 ms (268 ms with `--no-cache`: a new cache file costs about 20 ms on a
+  first run). 1.5x the bare imports is 205 ms: less than importing our own modules alone. Of
+  their 95 ms over typer and the standard library, about 50 ms is making 55 dataclasses
+  (Python 3.11 compiles each generated method with `exec`, about 0.8 ms a frozen class; 3.12
+  and 3.13 measured no faster here) and about 10 ms compiling regular expressions; the check
+  itself (the worker's fork, reading, the cache, the report) is the last 58 ms. With every
+  dataclass free, the check would still be about 1.7x. Meeting 1.5x needs a package that
+  imports in about a tenth of the time: no dataclasses or enums made at import, the check's
+  modules loaded only in the worker, which is another program, not a tuning of this one.
+- The 100,000-row workbook, time (8.70x; 4x is about 3 s): in one process the screen of its
+  33 MB sheet part takes about 2.4 s (1.7 s the plain screen, the rest expat's pass for
+  well-formedness), calamine 0.7 s, the model 2.7 s, the rules 0.7 s. The screen and calamine
+  alone exceed 4x: as for -j 1, it needs the per-cell screen in native code.
+- The 100,000-row workbook, memory (3.63x in November, 2.91x at 64aef9a, 2.62x at f4870dc; 2x
+  is 187 MiB): a `Value` no longer has a `CellRef` of its own (its sheet, row and column make
+  one when a finding asks; decided item 71): one process peaked at 232 MiB, now 190. What is
+  left, measured: the parent process about 39 MiB, the worker before it reads anything about
+  35 MiB, calamine's rows of the sheet about 77 MiB (what the floor itself holds), so 151 MiB
+  before one amount is made; 2x would leave 36 MiB for 600,000 amounts, 60 bytes each, less
+  than one Python object of six fields takes (80 bytes with its garbage-collector header).
+  2x needs the rows read as a stream and the amounts kept in columns (not one object each),
+  a new reader and model.
 """
 
 
