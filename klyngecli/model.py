@@ -126,7 +126,8 @@ class State(Enum):
 @dataclass(slots=True, unsafe_hash=True)
 class Value(Generic[T]):
     """A value read from a cell, with its state; `value` is None unless the state is READ.
-    Made by `Value.read`, `Value.blank`, `Value.reported` and `Value.pending`.
+    Made by `Value.read`, `Value.blank`, `Value.reported` and `Value.pending` (and, without a
+    CellRef, by `Cells.amount` for the everyday amounts).
 
     Where it was read is kept as its sheet, row and column, and `ref` makes the CellRef when a
     finding asks for it: a CellRef of its own for every amount took 72 of the 150 bytes that
@@ -207,7 +208,7 @@ class Line:
 
     @property
     def row(self) -> int:
-        return self.label.ref.row if self.label.ref else 0
+        return self.label.row  # 0 when not read from a cell
 
     def all_amounts(self) -> list[Amount]:
         return [*self.amounts.values(), *self.unplaced]

@@ -1,9 +1,12 @@
 """The text report without colour is written by the plain printer, which never imports rich's
 console (issue 15: about 30 ms of a one-file check's start-up). Its output must be exactly what
 rich writes for the same lines: every report here is rendered both ways (`via_rich=True` sends
-the plain report through rich's console, as it was written before) and compared byte for byte,
-on hand-built reports, on generated ones with any text in them, on the samples' real reports,
-and on streams that cannot encode the report."""
+the plain report through rich's console, as it was written before the plain printer, with one
+change of decided item 71: no line of plain output is wrapped, where a section title or
+`Ingen fund.` used to wrap at a terminal narrower than it) and compared byte for byte, on
+hand-built reports, on generated ones with any text in them, on the samples' real reports, and
+on streams that cannot encode the report. Then: the report reaches a pipe file by file, and a
+`Line` is rich's `Text` for any text."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from klyngecli import api
 from klyngecli.findings import Finding, Severity
 from klyngecli.report import Figures, FileResult, PoolUse, Report, SkippedPath, Verdict
 from klyngecli.reporters import Style
+from klyngecli.reporters.terminal import Line
 from klyngecli.reporters.text import render, render_save, render_watch_line
 from tests.conftest import REPO
 from tests.test_reporter_text import BATCH, FAILED, HOSTILE_BATCH, PASSED, SKIPPED, WARNED, report
@@ -110,6 +114,41 @@ def test_watch_output_agrees() -> None:
     plain_watch, through_rich = written
     assert plain_watch == through_rich
     assert "\x1b" not in plain_watch and "rettet" in plain_watch
+
+
+class _Flushes(io.StringIO):
+    """A stream that keeps what had been written at each flush."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at_flush: list[str] = []
+
+    def flush(self) -> None:
+        self.at_flush.append(self.getvalue())
+
+
+def test_each_files_report_is_flushed_when_it_is_written() -> None:
+    """A caseworker piping a batch to `tee` or a log sees each file's report when it is done
+    (rich flushed after every line; the plain printer flushes after every file)."""
+    out = _Flushes()
+    render(BATCH, Style(), out)
+    paths = [result.path for result in BATCH.files]
+    firsts = [next(i for i, text in enumerate(out.at_flush) if path in text) for path in paths]
+    assert firsts == sorted(firsts) and len(set(firsts)) == len(paths)  # one flush per file
+    assert out.at_flush[-1] == out.getvalue()  # the summary too
+    assert "Opsummering" not in out.at_flush[firsts[-1]]  # each flush ends with its file
+
+
+@pytest.mark.parametrize("text", ["a\rb", "\x07bell\x08", "tab\tand\x0bvt\x0cff", "plain ø 北"])
+def test_a_line_drops_what_richs_text_drops(text: str) -> None:
+    """rich's Text drops five control characters from its text (and its spans shift with
+    them); a Line does the same, so that plain and coloured output say the same."""
+    from rich.text import Text
+
+    line = Line(text, "bold").append(text, "red").append_text(Line(text, "dim"))
+    expected = Text(text, "bold").append(text, "red").append_text(Text(text, "dim"))
+    assert line.plain == expected.plain
+    assert line.rich().spans == expected.spans
 
 
 # --- generated reports ------------------------------------------------------------------------

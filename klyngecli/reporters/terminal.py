@@ -44,6 +44,11 @@ ASCII_FALLBACK = {
     "…": ".",
 }
 FRAME_CHARS = "┌─┬┐│├┼┤└┴┘"
+# The control characters rich's Text drops from what it is given (rich.control's
+# STRIP_CONTROL_CODES: bell, backspace, vertical tab, form feed, carriage return); a Line drops
+# them too, so its text and spans are rich's. (A workbook's text reaches a Line through
+# `shown()`, which escapes every control character first.)
+_DROPPED = dict.fromkeys([7, 8, 11, 12, 13])
 
 
 class Line:
@@ -54,6 +59,7 @@ class Line:
     __slots__ = ("_length", "_parts", "_spans", "style")
 
     def __init__(self, text: str = "", style: str = "") -> None:
+        text = text.translate(_DROPPED)
         self._parts = [text]
         self._length = len(text)
         self.style = style
@@ -71,6 +77,7 @@ class Line:
         return cell_len(self.plain)
 
     def append(self, text: str, style: str = "") -> Line:
+        text = text.translate(_DROPPED)
         if text:
             if style:
                 self._spans.append((self._length, self._length + len(text), style))
@@ -98,7 +105,8 @@ class Line:
         return joined
 
     def truncate(self, width: int) -> None:
-        """Cut to `width` columns, the last of them `…` (a line without spans: a name)."""
+        """Cut to `width` columns, the last of them `…`, as rich's `Text.truncate` does with
+        overflow "ellipsis" (spans past the cut end there)."""
         if self.cell_len > width:
             text = set_cell_size(self.plain, width - 1) + "…"
             self._parts, self._length = [text], len(text)
@@ -183,7 +191,13 @@ class Plain:
         self.frame = frame_for(self.stream.encoding)
 
     def line(self, line: Line | None = None, style: str = "") -> None:
+        """The line's text (`style` is for colour: not written)."""
         self.stream.write((line.plain if line is not None else "") + "\n")
+
+    def flush(self) -> None:
+        """What is written so far reaches the reader (a pipe to `tee`, a log): the report is
+        flushed after each file, as rich flushed after each line."""
+        self.stream.flush()
 
     def table(self, rows: Sequence[tuple[Line, Line]]) -> None:
         """Two columns in a frame, the second right-aligned, as rich draws the summary's
@@ -263,6 +277,9 @@ class Rich:
         for cells in rows:
             grid.add_row(*(cell.rich() for cell in cells))
         self.console.print(grid)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
     def clear(self) -> None:
         self.console.clear()

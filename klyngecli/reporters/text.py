@@ -386,7 +386,7 @@ def _file(result: FileResult, style: Style, out: Printer) -> None:
     out.line()
     if not result.findings:
         out.line(Line(f"  {words['no_findings']}", style="green"))
-    elif style.color and isinstance(out, Rich):
+    elif isinstance(out, Rich) and out.color:
         out.grid(_findings_grid(result.findings, style))
     else:
         for finding in result.findings:
@@ -398,6 +398,7 @@ def _file(result: FileResult, style: Style, out: Printer) -> None:
         for line in _flow(head, passed, style.width, sep=" "):
             out.line(line, style="dim")
     out.line()
+    out.flush()
 
 
 # --- the batch summary ------------------------------------------------------------------------
@@ -520,6 +521,7 @@ def render(report: Report, style: Style, out: TextIO, via_rich: bool = False) ->
     shown_all = summary.files > 1 or summary.files == 0
     if style.quiet or shown_all or summary.skipped or summary.interrupted:
         _summary(summary, style, to)
+    to.flush()
 
 
 # --- klynge watch -----------------------------------------------------------------------------
@@ -567,6 +569,7 @@ def render_save(
         )
         to.line(line)
     to.line()
+    to.flush()
 
 
 def render_watch_line(
@@ -582,4 +585,6 @@ def render_watch_line(
         text = Line(f"{path_text(path)}: {words['removed']}", style="dim")
     else:
         text = Line(words[key], style="dim")
-    printer(out, style.color, style.width, via_rich).line(text)
+    to = printer(out, style.color, style.width, via_rich)
+    to.line(text)
+    to.flush()

@@ -72,7 +72,7 @@ def _table_totals(table: Table) -> Iterator[tuple[Amount, Decimal, str, str]]:
 
 
 def _row_of(row: TotalsRow) -> int:
-    return row.label.ref.row if row.label.ref else 0
+    return row.label.row  # 0 when not read from a cell
 
 
 @rule(
