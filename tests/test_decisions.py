@@ -58,6 +58,7 @@ Items already guarded by a test elsewhere, with an obvious name (not repeated he
   test_a_tables_sums_are_computed_once_and_are_no_part_of_its_value
 - 71 (the plain printer writes what rich wrote; a Value's place): test_reporter_plain.py;
   test_values.py test_a_blank_or_remembered_amount_knows_its_cell_without_a_cellref_of_its_own
+- 72 (what a fuzzing campaign found is a finding of the file): test_fuzz_found.py
 """
 
 from __future__ import annotations

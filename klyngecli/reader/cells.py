@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -232,13 +232,19 @@ def parse_datetime(value: object, zone: ZoneInfo) -> datetime | None:
         moment = None
     if moment is None:
         return None
-    # A date-time cell is a fraction of a day in a double: a stored 12:00:00 may come back as
-    # 11:59:59.999999. Rounding to the millisecond removes that noise and keeps real fractions
-    # (12:00:00.4 is after the deadline).
-    if moment.microsecond % 1000:
-        moment = moment + timedelta(microseconds=500)
-        moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    try:
+        # A date-time cell is a fraction of a day in a double: a stored 12:00:00 may come back
+        # as 11:59:59.999999. Rounding to the millisecond removes that noise and keeps real
+        # fractions (12:00:00.4 is after the deadline).
+        if moment.microsecond % 1000:
+            moment = moment + timedelta(microseconds=500)
+            moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        # The rules compare it with the deadline (in UTC) and show it in the call's time.
+        moment.astimezone(UTC), moment.astimezone(zone)
+    except OverflowError:
+        return None  # at the calendar's very edge (year 1 or 9999): no time to read
+    return moment
 
 
 # --- CVR -------------------------------------------------------------------------------------

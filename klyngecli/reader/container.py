@@ -6,6 +6,7 @@ whose walk of a looping sector table does not end."""
 
 from __future__ import annotations
 
+import lzma
 import struct
 import zipfile
 import zlib
@@ -26,11 +27,13 @@ class Problem(StrEnum):
     NOT_A_SPREADSHEET_ZIP = "zip package without a workbook part"
 
 
-# What reading a damaged zip package can raise (the standard library's zip, zlib and XML parsers);
-# each means the same: the package is damaged, and the reader will report it (KL001).
+# What reading a damaged zip package can raise (the standard library's zip, zlib, lzma and XML
+# parsers; bz2 raises OSError); each means the same: the package is damaged, and the reader will
+# report it (KL001).
 DAMAGED_ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
+    lzma.LZMAError,
     OSError,
     EOFError,
     NotImplementedError,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from klyngecli.codes import KL004, KL008
 from klyngecli.model import Amount, Area, CellRef, Line, Table, TotalsRow, Value
 from klyngecli.reader.cells import (
+    MAX_KRONER,
     number_from_cell,
     parse_number_text,
     parse_unit,
@@ -72,7 +73,8 @@ def no_amount(raw: RawCell, multiplier: Decimal | None) -> bool:
     """Blank or 0 kr. once rounded to the øre like any amount (a formula's stored 0, with or
     without float noise, or `0,00` as text): a row of an unknown label with nothing else is a
     heading or a control row (decided item 14). A formula without a result, an error value or
-    any other content may be money."""
+    any other content may be money (an implausibly large number too: read as an amount, it is
+    KL006)."""
     if raw == "":
         return True
     if isinstance(raw, str):
@@ -81,7 +83,10 @@ def no_amount(raw: RawCell, multiplier: Decimal | None) -> bool:
         number = parse_number_text(raw.strip())
     else:
         number = number_from_cell(raw)
-    return number is not None and to_kroner(number, multiplier or Decimal(1)) == 0
+    if number is None:
+        return False
+    scale = multiplier or Decimal(1)
+    return abs(number) * scale < MAX_KRONER and to_kroner(number, scale) == 0
 
 
 # --- the header: one row, or two as people draw them (decided item 13) ------------------------

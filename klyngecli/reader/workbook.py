@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, TypeVar
 
 import python_calamine
 
@@ -128,6 +129,27 @@ def _container(head: bytes) -> bool:
     return head.startswith(b"PK") or head == OLE2_MAGIC
 
 
+V = TypeVar("V")
+
+
+def _reader_failed(exc: BaseException) -> bool:
+    """An error of the native reader: any Exception, or a panic of its Rust code (an index past
+    the end of a damaged record), which pyo3 raises as a PanicException, a BaseException."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _noted(notes: Mapping[str, V], name: str, default: V) -> V:
+    """What the screen noted for the sheet calamine calls `name`. An XML parser reads a tab, a
+    carriage return or a line feed written as such in an attribute as a space (XML 1.0, 3.3.3),
+    and calamine keeps it: the screen's spelling is tried when calamine's is not there."""
+    if name in notes:
+        return notes[name]
+    return notes.get(name.replace("\r\n", "\n").translate(_AS_SPACE), default)
+
+
+_AS_SPACE = dict.fromkeys(map(ord, "\t\n\r"), " ")
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
@@ -150,8 +172,10 @@ def open_book(handle: BinaryIO, path: Path) -> python_calamine.CalamineWorkbook 
     except python_calamine.PasswordError:
         return Unreadable(_protected())
     # The native reader reports a damaged or foreign file with many exception types (zip, XML,
-    # format, I/O); each means the same thing to the user: the file cannot be opened.
-    except Exception as exc:
+    # format, I/O, a panic); each means the same thing to the user: the file cannot be opened.
+    except BaseException as exc:
+        if not _reader_failed(exc):
+            raise
         return Unreadable(_cannot_open(_reason(exc), "damaged" if _container(head) else "foreign"))
 
 
@@ -276,14 +300,16 @@ def _read(
             try:
                 sheet = book.get_sheet_by_name(name)
                 rows = sheet.to_python(skip_empty_area=False)
-                merges = _merges(sheet.merged_cell_ranges, screened.merges.get(name))
-            except Exception as exc:
+                merges = _merges(sheet.merged_cell_ranges, _noted(screened.merges, name, None))
+            except BaseException as exc:
+                if not _reader_failed(exc):
+                    raise
                 return None, [_cannot_open(f"{name}: {_reason(exc)}")]
             grids[role] = Grid(
                 name,
                 rows,
-                screened.pending.get(name, frozenset()),
-                screened.errors.get(name, {}),
+                _noted(screened.pending, name, frozenset()),
+                _noted(screened.errors, name, {}),
                 merges,
             )
     for role in (APPLICANT_SHEET, BUDGET_SHEET, FINANCING_SHEET):

@@ -55,20 +55,45 @@ def _table_totals(table: Table) -> Iterator[tuple[Amount, Decimal, str, str]]:
             computed = line.sum()
             if computed is not None:
                 yield line.stated_total, computed, "Rækkens I alt", "The row's total"
-    for row in table.totals:
-        above = [line for line in table.lines if line.row < _row_of(row)]
+    for row, (whole, years) in zip(table.totals, _sums_above(table), strict=True):
         for column, stated in row.cells.items():
             if stated.value is None:
                 continue
             if column == "total":
-                computed = total(a for line in above for a in line.all_amounts())
+                computed = whole
                 what = ("Totalrækkens I alt", "The totals row's total")
             else:
                 year = int(column)
-                computed = total(line.amounts[year] for line in above if year in line.amounts)
+                computed = years.get(year, Decimal(0))
                 what = (f"Totalrækkens sum for {year}", f"The totals row's sum for {year}")
             if computed is not None:
                 yield stated, computed, what[0], what[1]
+
+
+def _sums_above(table: Table) -> list[tuple[Decimal | None, dict[int, Decimal | None]]]:
+    """For each totals row, in the table's order: the sum of every amount of the lines above it,
+    and the sum of each year's; None where an amount is unknown. One pass down the lines: a
+    sheet of lines each followed by a totals row made a sum per totals row quadratic (30,000
+    rows took 83 s)."""
+    lines = sorted(table.lines, key=lambda line: line.row)
+    whole: Decimal | None = Decimal(0)
+    years: dict[int, Decimal | None] = {}
+    sums: dict[int, tuple[Decimal | None, dict[int, Decimal | None]]] = {}
+    done = 0
+    for index in sorted(range(len(table.totals)), key=lambda i: _row_of(table.totals[i])):
+        limit = _row_of(table.totals[index])
+        while done < len(lines) and lines[done].row < limit:
+            line = lines[done]
+            whole = _plus(whole, line.sum())
+            for year, amount in line.amounts.items():
+                years[year] = _plus(years.get(year, Decimal(0)), amount.value)
+            done += 1
+        sums[index] = (whole, dict(years))
+    return [sums[index] for index in range(len(table.totals))]
+
+
+def _plus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else a + b
 
 
 def _row_of(row: TotalsRow) -> int:
