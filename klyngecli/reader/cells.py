@@ -20,7 +20,10 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 # Excel serial numbers that are plausible dates for a project: 2000-01-01 .. 2099-12-31.
 _SERIAL_RANGE = (36526, 73050)  # 2000-01-01 .. 2099-12-31 (decided item 4)
 
-_CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk|,-|\.-)$", re.IGNORECASE)
+# No pattern here may try a run of whitespace from each of its characters: a cell of one digit,
+# 16,000 spaces and a digit took 12 s. Whitespace before trailing text is taken only from where
+# its run starts (`(?<!\s)`), a group before separators ends on something else (`[^,\s]`).
+_CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|(?:(?<!\s)\s+)?(?:kr\.?|dkk|,-|\.-)$", re.IGNORECASE)
 _BODY = re.compile(r"^\d+(?:[., ']\d+)*$")
 _PARTS = re.compile(r"[., ']|\d+")
 
@@ -115,10 +118,13 @@ def parse_year_header(value: object) -> tuple[int, str | None] | None:
     return int(match.group(1)), (unit.strip() if unit else None)
 
 
+_UNIT_SUFFIX = re.compile(r"^(.*?)(?<!\s)\s*\(([^()]*)\)\s*$")
+
+
 @functools.lru_cache(maxsize=4096)
 def split_unit_suffix(text: str) -> tuple[str, str | None]:
     """`I alt (t.kr.)` → (`I alt`, `t.kr.`); a parenthesis that is not a unit stays in the label."""
-    match = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", text.strip())
+    match = _UNIT_SUFFIX.match(text.strip())
     if match and parse_unit(match.group(2)) is not None:
         return match.group(1), match.group(2)
     return text, None
@@ -151,7 +157,7 @@ _DMY_DATE = re.compile(r"^(\d{1,2})([-./])(\d{1,2})\2(\d{4})$")
 _WORD_DATE = re.compile(r"^(\d{1,2})\.?\s+([a-z]+)\.?\s+(\d{4})$")
 _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
 _DATE_TIME = re.compile(
-    r"^(.+?)[,\s]+(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$", re.IGNORECASE
+    r"^(.*?[^,\s])[,\s]++(?:kl\.?\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$", re.IGNORECASE
 )
 
 

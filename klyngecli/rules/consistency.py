@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from klyngecli.findings import Finding, Fix, Severity, kr
 from klyngecli.model import (
@@ -13,7 +14,6 @@ from klyngecli.model import (
     CellRef,
     Table,
     TotalsRow,
-    total,
 )
 from klyngecli.rules import Context, rule
 from klyngecli.rules.common import (
@@ -25,6 +25,8 @@ from klyngecli.rules.common import (
     settled_costs,
     sme_line,
 )
+
+K = TypeVar("K", bound=Hashable)  # a column of a totals row: a year, "total", an SME column
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -55,41 +57,46 @@ def _table_totals(table: Table) -> Iterator[tuple[Amount, Decimal, str, str]]:
             computed = line.sum()
             if computed is not None:
                 yield line.stated_total, computed, "Rækkens I alt", "The row's total"
-    for row, (whole, years) in zip(table.totals, _sums_above(table), strict=True):
+    items = [(line.row, {"total": line.sum(), **_values(line.amounts)}) for line in table.lines]
+    limits = [_row_of(row) for row in table.totals]
+    for row, above in zip(table.totals, _sums_above(items, limits), strict=True):
         for column, stated in row.cells.items():
             if stated.value is None:
                 continue
             if column == "total":
-                computed = whole
+                computed = above.get("total", Decimal(0))
                 what = ("Totalrækkens I alt", "The totals row's total")
             else:
                 year = int(column)
-                computed = years.get(year, Decimal(0))
+                computed = above.get(year, Decimal(0))
                 what = (f"Totalrækkens sum for {year}", f"The totals row's sum for {year}")
             if computed is not None:
                 yield stated, computed, what[0], what[1]
 
 
-def _sums_above(table: Table) -> list[tuple[Decimal | None, dict[int, Decimal | None]]]:
-    """For each totals row, in the table's order: the sum of every amount of the lines above it,
-    and the sum of each year's; None where an amount is unknown. One pass down the lines: a
-    sheet of lines each followed by a totals row made a sum per totals row quadratic (30,000
-    rows took 83 s)."""
-    lines = sorted(table.lines, key=lambda line: line.row)
-    whole: Decimal | None = Decimal(0)
-    years: dict[int, Decimal | None] = {}
-    sums: dict[int, tuple[Decimal | None, dict[int, Decimal | None]]] = {}
+def _values(amounts: Mapping[K, Amount]) -> dict[K, Decimal | None]:
+    return {key: amount.value for key, amount in amounts.items()}
+
+
+def _sums_above(
+    items: Iterable[tuple[int, Mapping[K, Decimal | None]]], limits: Sequence[int]
+) -> list[dict[K, Decimal | None]]:
+    """For each row of `limits`, in that order: by key, the sum of the values of the items (row,
+    values) on the rows above it; a key no item above has is absent (a sum of nothing, 0), and
+    one whose value is unknown (None) anywhere above is None. One pass down the items: a sheet
+    of lines each followed by a totals row made a sum per totals row quadratic (30,000 rows
+    took 83 s)."""
+    ordered = sorted(items, key=lambda item: item[0])
+    running: dict[K, Decimal | None] = {}
+    sums: dict[int, dict[K, Decimal | None]] = {}
     done = 0
-    for index in sorted(range(len(table.totals)), key=lambda i: _row_of(table.totals[i])):
-        limit = _row_of(table.totals[index])
-        while done < len(lines) and lines[done].row < limit:
-            line = lines[done]
-            whole = _plus(whole, line.sum())
-            for year, amount in line.amounts.items():
-                years[year] = _plus(years.get(year, Decimal(0)), amount.value)
+    for index in sorted(range(len(limits)), key=limits.__getitem__):
+        while done < len(ordered) and ordered[done][0] < limits[index]:
+            for key, value in ordered[done][1].items():
+                running[key] = _plus(running.get(key, Decimal(0)), value)
             done += 1
-        sums[index] = (whole, dict(years))
-    return [sums[index] for index in range(len(table.totals))]
+        sums[index] = dict(running)
+    return [sums[index] for index in range(len(limits))]
 
 
 def _plus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
@@ -145,10 +152,15 @@ def stated_total(app: Application, ctx: Context) -> Iterator[Finding]:
     collaborations = app.collaborations
     if collaborations is None:
         return
-    for row in collaborations.totals:
-        above = [c for c in collaborations.rows if c.row < _row_of(row)]
+    columns = {column for row in collaborations.totals for column in row.cells}
+    items = [
+        (c.row, {column: getattr(c, column).value for column in columns})
+        for c in collaborations.rows
+    ]
+    limits = [_row_of(row) for row in collaborations.totals]
+    for row, above in zip(collaborations.totals, _sums_above(items, limits), strict=True):
         for column, stated in row.cells.items():
-            column_sum = total(getattr(c, column) for c in above)
+            column_sum = above.get(column, Decimal(0))
             if stated.value is None or column_sum is None:
                 continue
             if exceeds(stated.value, column_sum, ctx.call):
