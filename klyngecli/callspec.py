@@ -125,7 +125,11 @@ def load_call(id_or_path: str = DEFAULT_CALL) -> Call:
         origin = f"built-in call {id_or_path}"
     else:
         path = Path(id_or_path)
-        if not path.is_file():
+        try:
+            is_file = path.is_file()
+        except OSError as exc:  # a name too long for the file system
+            raise CallError(f"no such call or rules file: {id_or_path} ({exc.strerror})") from exc
+        if not is_file:
             known = ", ".join(builtin_calls())
             raise CallError(f"no such call or rules file: {id_or_path} (built-in calls: {known})")
         try:
@@ -144,6 +148,8 @@ def _parsed(text: str, origin: str) -> Call:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CallError(f"{origin}: not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
+        raise CallError(f"{origin}: not valid TOML: nested too deeply") from exc
     problems: list[str] = []
     call: Call | None = _struct(Call, data, "", problems)
     if call is not None:

@@ -6,6 +6,7 @@ every command's annotations on each run, and a string annotation is compiled ane
 
 import contextlib
 import io
+import math
 import os
 import shutil
 import sys
@@ -106,7 +107,7 @@ def _call(id_or_path: str, lang: str) -> Call:
     try:
         return load_call(id_or_path)
     except CallError as exc:
-        fail(lang, f"opslagets regelfil kan ikke bruges: {exc}", str(exc))
+        fail(lang, f"opslagets regelfil kan ikke bruges: {shown(str(exc))}", shown(str(exc)))
 
 
 def _codes(value: str | None, lang: str) -> tuple[str, ...]:
@@ -282,7 +283,11 @@ def _write(report: Report, fmt: str, style: Style, output: str | None, lang: str
         atomic_write(Path(output), fill)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        fail(lang, f"kan ikke skrive {output}: {reason}", f"cannot write {output}: {reason}")
+        fail(
+            lang,
+            f"kan ikke skrive {path_text(output)}: {shown(reason)}",
+            f"cannot write {path_text(output)}: {shown(reason)}",
+        )
 
 
 def _prepare_annotation(folder: Path, sources: dict[str, Path], lang: str) -> None:
@@ -404,6 +409,12 @@ def check(
     fmt_name = _format(fmt or config.format, language)
     failing = FailOn(fail_on.value if fail_on else (config.fail_on or "error"))
     selection = _selection(select, ignore, config, language)
+    if timeout is not None and not math.isfinite(timeout):  # nan passes `min`, and ends no file
+        fail(
+            language,
+            f"--timeout skal være et antal sekunder, ikke {timeout}",
+            f"--timeout must be a number of seconds, not {timeout}",
+        )
     if any(not p.strip() for p in paths):
         fail(
             language,
@@ -434,8 +445,10 @@ def check(
                 if _same_file(Path(output), task.path):
                     fail(
                         language,
-                        f"-o {output} er en af de filer, der kontrolleres; vælg et andet navn",
-                        f"-o {output} is one of the files being checked; choose another name",
+                        f"-o {path_text(output)} er en af de filer, der kontrolleres; "
+                        "vælg et andet navn",
+                        f"-o {path_text(output)} is one of the files being checked; "
+                        "choose another name",
                     )
         sources = {task.label: task.path for task in tasks}
         if annotate_dir is not None:
@@ -554,7 +567,10 @@ def _tasks(
     try:
         selected = select_files(named) if named else None
     except PathError as exc:
-        fail(lang, f"filen eller mappen findes ikke: {exc}", f"no such file or folder: {exc}")
+        missing = shown(str(exc))
+        fail(
+            lang, f"filen eller mappen findes ikke: {missing}", f"no such file or folder: {missing}"
+        )
     skipped = [
         SkippedPath(path=str(p), reason=reason)
         for p, reason in (selected.skipped if selected else [])
@@ -616,8 +632,8 @@ def watch(
         if not path.is_dir() and not path.is_file():
             fail(
                 language,
-                f"filen eller mappen findes ikke: {path}",
-                f"no such file or folder: {path}",
+                f"filen eller mappen findes ikke: {path_text(path)}",
+                f"no such file or folder: {path_text(path)}",
             )
 
     def options() -> BatchOptions:
@@ -666,22 +682,24 @@ def template(
     if out.exists() and not force:
         fail(
             language,
-            f"{out} findes allerede; brug --force for at overskrive den",
-            f"{out} exists; use --force to overwrite it",
+            f"{path_text(out)} findes allerede; brug --force for at overskrive den",
+            f"{path_text(out)} exists; use --force to overwrite it",
         )
     if out.suffix.lower() != ".xlsx":
         fail(
             language,
-            f"{out}: skabelonen er en .xlsx-fil; kald den NAVN.xlsx",
-            f"{out}: the template is an .xlsx workbook; name it NAME.xlsx",
+            f"{path_text(out)}: skabelonen er en .xlsx-fil; kald den NAVN.xlsx",
+            f"{path_text(out)}: the template is an .xlsx workbook; name it NAME.xlsx",
         )
     if not out.parent.is_dir():
-        fail(language, f"mappen findes ikke: {out.parent}", f"no such folder: {out.parent}")
+        folder = path_text(out.parent)
+        fail(language, f"mappen findes ikke: {folder}", f"no such folder: {folder}")
     try:
         write_template(out, grant, call, language)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        fail(language, f"kan ikke skrive {out}: {reason}", f"cannot write {out}: {reason}")
+        where = path_text(out)
+        fail(language, f"kan ikke skrive {where}: {reason}", f"cannot write {where}: {reason}")
     typer.echo(f"Skabelon skrevet: {out}" if language == "da" else f"Template written: {out}")
 
 

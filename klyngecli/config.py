@@ -49,6 +49,7 @@ from typing import Any, Literal, NamedTuple, get_args, get_type_hints
 from klyngecli.callspec import builtin_calls
 from klyngecli.plain import Plain
 from klyngecli.reader.prescreen import Limits
+from klyngecli.safetext import path_text
 
 CONFIG_NAME = "klynge.toml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -391,7 +392,7 @@ def _pyproject_names_klynge(pyproject: Path, _mtime: int, _size: int, _inode: in
         return False
     try:
         tool = tomllib.loads(text).get("tool")
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         # load_config then reports the syntax error, instead of the file being passed over
         return re.search(r"^\s*\[\s*tool\s*\.\s*klynge\s*[\].]", text, re.MULTILINE) is not None
     return isinstance(tool, dict) and "klynge" in tool
@@ -480,7 +481,9 @@ def _problem(error: Any, lines: dict[tuple[str, ...], int], prefix: tuple[str, .
 
 
 def _where(path: Path, line: int | None) -> str:
-    return f"{path}:{line}" if line is not None else str(path)
+    """`path:line`, the path escaped (a folder's name may hold a line break: the message stays
+    one line a problem)."""
+    return f"{path_text(path)}:{line}" if line is not None else path_text(path)
 
 
 def load_config(path: Path, known_codes: Collection[str] | None = None) -> Config:
@@ -499,6 +502,12 @@ def load_config(path: Path, known_codes: Collection[str] | None = None) -> Confi
         where = _where(path, int(at.group(1)) if at else None)
         raise ConfigError(
             da=f"{where}: ikke gyldig TOML: {exc}", en=f"{where}: not valid TOML: {exc}"
+        ) from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
+        where = _where(path, None)
+        raise ConfigError(
+            da=f"{where}: ikke gyldig TOML: indlejret for dybt",
+            en=f"{where}: not valid TOML: nested too deeply",
         ) from exc
     lines = _key_lines(text)
     prefix: tuple[str, ...] = ()

@@ -90,6 +90,16 @@ def _walk(folder: Path, selected: Selected) -> None:
             selected.add(Path(root) / name)
 
 
+def _one_doublestar(pattern: str) -> str:
+    """`**/**` means what `**` means, and the standard glob walks the tree once for each: four in
+    a row over /tmp did not end in a minute."""
+    parts: list[str] = []
+    for part in pattern.split("/"):
+        if not (part == "**" and parts and parts[-1] == "**"):
+            parts.append(part)
+    return "/".join(parts)
+
+
 def _glob_base(pattern: str) -> Path:
     """The part of a glob before its first wildcard: the folder the user named."""
     parts = Path(pattern).parts
@@ -104,37 +114,45 @@ def _through_a_link(path: Path, base: Path) -> bool:
     )
 
 
+def _select(argument: str, selected: Selected) -> None:
+    """What one argument names, added to `selected`."""
+    path = Path(argument)
+    if path.is_dir():
+        _walk(path, selected)
+    elif os.path.lexists(path):
+        # A file named on the command line is checked whatever its extension (an unsupported
+        # one gets KL001), except an Office lock file; a FIFO, a device or a broken link is
+        # skipped with its reason, never read (reading a FIFO would wait for ever).
+        reason = _not_a_file(path) or ("lock-file" if path.name.startswith("~$") else None)
+        if reason:
+            selected.skipped.append((path, reason))
+        else:
+            selected.files.append(path)
+    elif GLOB_CHARS & set(argument):
+        matches = sorted(glob.glob(_one_doublestar(argument), recursive=True))
+        if not matches:
+            raise PathError(argument)
+        base = _glob_base(argument)
+        for match in map(Path, matches):
+            if _through_a_link(match, base) or (match.is_dir() and match.is_symlink()):
+                selected.skipped.append((match, "link-to-folder"))
+            elif match.is_dir():
+                _walk(match, selected)
+            else:
+                selected.add(match)
+    else:
+        raise PathError(argument)
+
+
 def select_files(arguments: list[str]) -> Selected:
     """The workbooks to check, sorted and without duplicates; PathError for a path that names
     nothing."""
     selected = Selected()
     for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            _walk(path, selected)
-        elif os.path.lexists(path):
-            # A file named on the command line is checked whatever its extension (an unsupported
-            # one gets KL001), except an Office lock file; a FIFO, a device or a broken link is
-            # skipped with its reason, never read (reading a FIFO would wait for ever).
-            reason = _not_a_file(path) or ("lock-file" if path.name.startswith("~$") else None)
-            if reason:
-                selected.skipped.append((path, reason))
-            else:
-                selected.files.append(path)
-        elif GLOB_CHARS & set(argument):
-            matches = sorted(glob.glob(argument, recursive=True))
-            if not matches:
-                raise PathError(argument)
-            base = _glob_base(argument)
-            for match in map(Path, matches):
-                if _through_a_link(match, base) or (match.is_dir() and match.is_symlink()):
-                    selected.skipped.append((match, "link-to-folder"))
-                elif match.is_dir():
-                    _walk(match, selected)
-                else:
-                    selected.add(match)
-        else:
-            raise PathError(argument)
+        try:
+            _select(argument, selected)
+        except OSError as exc:  # a name too long for the file system
+            raise PathError(f"{argument} ({exc.strerror})") from exc
     selected.files = sorted(set(selected.files), key=str)
     checked = set(selected.files)
     selected.skipped = sorted(

@@ -7,10 +7,14 @@ on workbooks the builder writes and on the smallest real files that showed it
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import threading
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +24,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
 
+from klyngecli import cli
+from klyngecli.paths import _one_doublestar, select_files
 from klyngecli.reader import cells
 from klyngecli.reader.cells import parse_datetime
 from klyngecli.rules.consistency import _sums_above
@@ -250,3 +257,105 @@ def test_long_runs_of_whitespace_are_read_in_linear_time() -> None:
         "assert split_unit_suffix('Løn' + run + '(kr.)') == ('Løn', 'kr.')\n"
     )
     subprocess.run([sys.executable, "-c", program], cwd=REPO, check=True, timeout=120)
+
+
+# --- the command line (a third round: options, paths, configuration, output) --------------------
+
+
+def _klynge(*args: str | Path) -> Result:
+    """`klynge ARGS` in-process, with a plain environment; unexpected exceptions propagate."""
+    env = {"NO_COLOR": None, "FORCE_COLOR": None, "KLYNGE_LANG": "en"}
+    return CliRunner().invoke(cli.app, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean application in an empty folder, which is the current one."""
+    monkeypatch.chdir(tmp_path)
+    return App().write(tmp_path / "application.xlsx")
+
+
+def test_output_into_a_named_pipe_keeps_the_pipe(sample: Path) -> None:
+    """`-o` onto a FIFO (or a device: /dev/null, /dev/stdout) writes into it; a rename would put
+    a regular file in its place (as root, /dev/null's place, for everyone)."""
+    fifo = sample.parent / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = _klynge("check", sample, "--format", "json", "-o", fifo, "--no-cache")
+    reader.join(timeout=60)
+    assert result.exit_code == 0
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(received[0])["summary"]["files"] == 1
+
+
+def test_output_through_a_link_replaces_its_target_and_keeps_the_link(sample: Path) -> None:
+    target = sample.parent / "target.txt"
+    target.write_text("old")
+    link = sample.parent / "report.txt"
+    link.symlink_to(target.name)
+    assert _klynge("check", sample, "-o", link, "--no-cache").exit_code == 0
+    assert link.is_symlink() and os.readlink(link) == target.name
+    assert "Ingen fund" in target.read_text() or "No findings" in target.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        pytest.param(["--timeout", "nan"], "--timeout must be a number of seconds", id="nan"),
+        pytest.param(["--timeout", "inf"], "--timeout must be a number of seconds", id="inf"),
+        pytest.param(["--call", "9" * 300], "File name too long", id="call-name-too-long"),
+        pytest.param(["/tmp/" + "a" * 300 + ".xlsx"], "File name too long", id="path-too-long"),
+        pytest.param(["/tmp/x\x1b[2J\nnope.xlsx"], "x\\x1b[2J\\nnope.xlsx", id="line-break"),
+        pytest.param(["--call", "a\nb"], "a\\nb", id="call-line-break"),
+    ],
+)
+def test_odd_options_and_paths_are_one_plain_line_and_exit_2(
+    sample: Path, args: list[str], said: str
+) -> None:
+    result = _klynge("check", sample, "--no-cache", *args)
+    assert result.exit_code == 2
+    assert said in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "internal error" not in result.stderr and "\x1b" not in result.stderr
+
+
+def test_a_configuration_nested_too_deeply_is_a_usage_error(sample: Path) -> None:
+    """tomllib reads nested arrays recursively: RecursionError was an internal error."""
+    (sample.parent / "klynge.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    result = _klynge("check", sample)
+    assert result.exit_code == 2
+    assert "nested too deeply" in result.stderr and "internal error" not in result.stderr
+
+
+def test_repeated_doublestars_mean_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`**/**` is `**`, and the standard glob walks the tree once for each: four in a row over
+    /tmp did not end in a minute."""
+    assert _one_doublestar("a/**/**/**/b/**/*.xlsx") == "a/**/b/**/*.xlsx"
+    assert _one_doublestar("**/**") == "**" and _one_doublestar("x**/**y") == "x**/**y"
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    App().write(deep / "one.xlsx")
+    App().write(tmp_path / "a" / "two.xlsx")
+    monkeypatch.chdir(tmp_path)
+    once = select_files(["**/*.xlsx"]).files
+    assert select_files(["**/**/**/**/*.xlsx"]).files == once and len(once) == 2
+
+
+def test_every_format_writes_a_path_that_is_not_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same workbook twice, one named with bytes that are not UTF-8: KL204 names the other
+    file in its `found` and its fix. SARIF wrote them raw, and no UTF-8 writer takes a lone
+    surrogate: the whole report was lost."""
+    monkeypatch.chdir(tmp_path)
+    App().write(tmp_path / "ok.xlsx")
+    shutil.copy(tmp_path / "ok.xlsx", tmp_path / os.fsdecode(b"bad\xff\xfe.xlsx"))
+    for fmt in ("json", "sarif", "junit", "csv", "github", "markdown", "html", "text"):
+        result = _klynge("check", ".", "--format", fmt, "--no-cache")
+        assert result.exit_code == 1, (fmt, result.stderr)
+        assert "KL204" in result.stdout, fmt
+        result.stdout.encode("utf-8")
+        if fmt in ("json", "sarif"):
+            json.loads(result.stdout)

@@ -83,7 +83,11 @@ def _rule(code: Code, call: Call, lang: str) -> dict[str, Any]:
 
 def _number(value: Scalar) -> Scalar:
     """A Decimal as a JSON number that writes it exactly (`1234.5`), else as the JSON report's
-    decimal string (more digits than a double holds); any other value as it is."""
+    decimal string (more digits than a double holds); text shown safely (a path that is not
+    UTF-8, KL204's other file, holds lone surrogates no UTF-8 writer takes); any other value as
+    it is."""
+    if isinstance(value, str):
+        return shown(value)
     if not isinstance(value, Decimal):
         return value
     if value == value.to_integral_value():
@@ -136,7 +140,7 @@ def _result(
             else {
                 "amount": _number(fix.amount),
                 "target": _number(fix.target),
-                "text": fix.en if lang == "en" else fix.da,
+                "text": shown(fix.en if lang == "en" else fix.da),  # may name a path
             },
         },
     }

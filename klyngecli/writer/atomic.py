@@ -47,14 +47,24 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
     """Write `path` through `fill`, replacing an existing file atomically.
 
-    The folder of `path` must exist. An existing file's permission bits are kept.
+    The folder of `path` must exist. An existing file's permission bits are kept. A symbolic
+    link is followed: its target is replaced, the link kept. A device or a named pipe
+    (`/dev/null`, `/dev/stdout`, a FIFO a script reads) is written into as it is: a rename
+    would put a regular file in its place (as root, in place of /dev/null for everyone).
     """
     path = Path(path)
-    folder = path.parent
     try:
-        old_mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+        found = os.stat(path)  # follows a link
     except OSError:
-        old_mode = None
+        found = None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        with open(path, "wb") as stream:
+            fill(stream)
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    folder = path.parent
+    old_mode = None if found is None else stat.S_IMODE(found.st_mode)
     fd, temp = _create_temp(folder, path.name)
     try:
         with os.fdopen(fd, "wb") as stream:
