@@ -365,7 +365,7 @@ def check(
         bool, typer.Option("--no-cache", help="Neither use nor store cached results.")
     ] = False,
     cache_dir: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--cache-dir",
             metavar="DIR",
@@ -381,7 +381,7 @@ def check(
         ),
     ] = False,
     annotate_dir: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--annotate",
             metavar="DIR",
@@ -421,6 +421,13 @@ def check(
             "en tom sti er ikke en fil eller mappe",
             "an empty path names no file or folder",
         )
+    # cli.md decided item 7 for the paths an option names too: never the current folder.
+    given = (("-o", output), ("--annotate", annotate_dir), ("--cache-dir", cache_dir))
+    for option, value in given:
+        if value is not None and not value.strip():
+            fail(language, f"{option}: en tom sti er ingen sti", f"{option}: an empty path")
+    annotate_folder = None if annotate_dir is None else Path(annotate_dir)
+    cache_folder = None if cache_dir is None else Path(cache_dir)
     options = Options(
         call=call,
         now=now,
@@ -438,7 +445,7 @@ def check(
     )
     with _interruptible(language), tempfile.TemporaryDirectory(prefix="klynge-") as scratch:
         tasks, skipped = _tasks(paths, config, config_root, Path(scratch), options, language)
-        cache = _cache(no_cache, cache_dir, changed, language)
+        cache = _cache(no_cache, cache_folder, changed, language)
         tasks = _marked(tasks, paths, cache, changed, options)
         if output not in (None, "-"):
             for task in tasks:
@@ -451,8 +458,8 @@ def check(
                         "choose another name",
                     )
         sources = {task.label: task.path for task in tasks}
-        if annotate_dir is not None:
-            _prepare_annotation(annotate_dir, sources, language)
+        if annotate_folder is not None:
+            _prepare_annotation(annotate_folder, sources, language)
         style = _style(language, output not in (None, "-"), quiet, verbose, statistics)
         show_progress = len(tasks) > 1 and not no_progress and not quiet and sys.stderr.isatty()
         bar = _ProgressBar(len(tasks), language) if show_progress else None
@@ -478,8 +485,8 @@ def check(
             bar.stop()
         try:
             _write(report, fmt_name, style, output, language)
-            if annotate_dir is not None:
-                _annotate(report, annotate_dir, sources, batch_options, language)
+            if annotate_folder is not None:
+                _annotate(report, annotate_folder, sources, batch_options, language)
         finally:
             report.files.close() if isinstance(report.files, Spool) else None
     raise typer.Exit(exit_code(report, failing))

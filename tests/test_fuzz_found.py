@@ -309,6 +309,9 @@ def test_output_through_a_link_replaces_its_target_and_keeps_the_link(sample: Pa
         pytest.param(["/tmp/" + "a" * 300 + ".xlsx"], "File name too long", id="path-too-long"),
         pytest.param(["/tmp/x\x1b[2J\nnope.xlsx"], "x\\x1b[2J\\nnope.xlsx", id="line-break"),
         pytest.param(["--call", "a\nb"], "a\\nb", id="call-line-break"),
+        pytest.param(["-o", ""], "-o: an empty path", id="empty-output"),
+        pytest.param(["--annotate", " "], "--annotate: an empty path", id="empty-annotate"),
+        pytest.param(["--cache-dir", ""], "--cache-dir: an empty path", id="empty-cache-dir"),
     ],
 )
 def test_odd_options_and_paths_are_one_plain_line_and_exit_2(
