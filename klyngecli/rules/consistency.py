@@ -52,12 +52,15 @@ def _wrong_total(stated: Amount, computed: Decimal, what_da: str, what_en: str) 
 
 
 def _table_totals(table: Table) -> Iterator[tuple[Amount, Decimal, str, str]]:
+    items: list[tuple[int, dict[object, Decimal | None]]] = []
     for line in table.lines:
-        if line.stated_total is not None and line.stated_total.value is not None:
-            computed = line.sum()
-            if computed is not None:
-                yield line.stated_total, computed, "Rækkens I alt", "The row's total"
-    items = [(line.row, {"total": line.sum(), **_values(line.amounts)}) for line in table.lines]
+        whole = line.sum()
+        own = line.stated_total  # the row's `I alt` cell
+        if own is not None and own.value is not None and whole is not None:
+            yield own, whole, "Rækkens I alt", "The row's total"
+        values: dict[object, Decimal | None] = {"total": whole}
+        values.update((year, amount.value) for year, amount in line.amounts.items())
+        items.append((line.row, values))
     limits = [_row_of(row) for row in table.totals]
     for row, above in zip(table.totals, _sums_above(items, limits), strict=True):
         for column, stated in row.cells.items():
@@ -72,10 +75,6 @@ def _table_totals(table: Table) -> Iterator[tuple[Amount, Decimal, str, str]]:
                 what = (f"Totalrækkens sum for {year}", f"The totals row's sum for {year}")
             if computed is not None:
                 yield stated, computed, what[0], what[1]
-
-
-def _values(amounts: Mapping[K, Amount]) -> dict[K, Decimal | None]:
-    return {key: amount.value for key, amount in amounts.items()}
 
 
 def _sums_above(
